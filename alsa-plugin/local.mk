@@ -1,0 +1,1 @@
+# alsa-plugin: build fragment included by the top-level Makefile.am

@@ -1,0 +1,1 @@
+# dsp: build fragment included by the top-level Makefile.am

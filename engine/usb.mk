@@ -1,0 +1,1 @@
+# engine/usb.mk: USB descriptor parsing, describe output, USB transports.

@@ -1,0 +1,1 @@
+# entitlement-policy: build fragment included by the top-level Makefile.am

@@ -1,0 +1,1 @@
+# examples: build fragment included by the top-level Makefile.am

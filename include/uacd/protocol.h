@@ -1,0 +1,231 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * The contract between uacd and its clients (ALSA plugins, uacctl).
+ *
+ * Transport: a SOCK_SEQPACKET Unix socket (default /run/uacd/uacd.sock,
+ * overridden by $UACD_SOCKET).  Every message is one packet that starts with
+ * struct uacd_msg_hdr; every request gets exactly one reply with the same
+ * `type` and `seq`, whose `result` is 0 or a negative errno.  Replies may
+ * carry file descriptors (SCM_RIGHTS) and an error text.
+ *
+ * Streams: STREAM_OPEN returns a sealed memfd (F_SEAL_SHRINK|F_SEAL_GROW|
+ * F_SEAL_SEAL, so a client cannot make the daemon fault by truncating it)
+ * holding struct uacd_shm followed by the ring, and an eventfd that the
+ * daemon signals whenever the client's available space/data crosses its
+ * wake-up threshold, or its state changes (xrun, error).
+ *
+ * Ring: a single-producer single-consumer ring of `ring_frames` (a power of
+ * two) interleaved frames in the stream's format.  Positions are 64-bit
+ * frame counters that only grow; the frame at position p lives at
+ * (p & (ring_frames - 1)).  Playback: the client produces, the daemon
+ * consumes.  Capture: the daemon produces, the client consumes.  Each side
+ * publishes its position with a release store after touching the data and
+ * reads the peer's with an acquire load.
+ *
+ * Trust: the daemon keeps its own copy of everything it writes and never
+ * reads a daemon-owned field back.  Client-owned fields are validated every
+ * cycle: a position outside [peer, peer + buffer_frames] (playback) or
+ * [peer - buffer_frames, peer] (capture) ends that stream with -EPROTO;
+ * other clients notice nothing.
+ */
+#ifndef UACD_PROTOCOL_H
+#define UACD_PROTOCOL_H
+
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define UACD_PROTO_VERSION	1u
+#define UACD_SHM_MAGIC		0x44434155u	/* "UACD" little-endian */
+#define UACD_SHM_VERSION	1u
+#define UACD_DEFAULT_SOCKET	"/run/uacd/uacd.sock"
+#define UACD_SOCKET_ENV		"UACD_SOCKET"
+
+#define UACD_NAME_MAX		64u		/* device/client names incl. NUL */
+#define UACD_ERRTEXT_MAX	256u
+#define UACD_MAX_CHANNELS	32u
+#define UACD_MAX_RATES		16u
+#define UACD_MSG_MAX		4096u
+
+/* Sample formats; the numbering is part of the protocol. */
+enum uacd_format {
+	UACD_FMT_UNKNOWN = 0,
+	UACD_FMT_S16_LE = 1,
+	UACD_FMT_S24_LE = 2,	/* 24 bits in the low 3 bytes of 4 */
+	UACD_FMT_S24_3LE = 3,	/* packed 3 bytes */
+	UACD_FMT_S32_LE = 4,
+	UACD_FMT_FLOAT_LE = 5,
+	UACD_FMT_COUNT
+};
+
+enum uacd_direction {
+	UACD_DIR_PLAYBACK = 0,
+	UACD_DIR_CAPTURE = 1,
+};
+
+enum uacd_msg_type {
+	UACD_MSG_HELLO = 1,		/* -> uacd_hello; <- uacd_hello */
+	UACD_MSG_DEVICE_INFO = 2,	/* -> uacd_device_req; <- uacd_device_info */
+	UACD_MSG_STREAM_OPEN = 3,	/* -> uacd_stream_req; <- uacd_stream_reply + [memfd, eventfd] */
+	UACD_MSG_STREAM_CLOSE = 4,	/* -> (hdr); <- (hdr) */
+	UACD_MSG_STATUS = 5,		/* -> uacd_device_req; <- text (uacd_text) */
+	UACD_MSG_RELOAD = 6,		/* -> (hdr); <- text */
+	UACD_MSG_LIST = 7,		/* -> (hdr); <- text */
+	UACD_MSG_CONTROL = 8,		/* -> uacd_control_req; <- uacd_control_reply */
+	UACD_MSG_HOOKS = 9,		/* -> uacd_device_req; <- text */
+};
+
+struct uacd_msg_hdr {
+	uint32_t type;		/* enum uacd_msg_type */
+	uint32_t size;		/* whole message including this header */
+	uint32_t seq;		/* echoed in the reply */
+	int32_t result;		/* replies: 0 or -errno */
+};
+
+struct uacd_hello {
+	struct uacd_msg_hdr hdr;
+	uint32_t version;	/* UACD_PROTO_VERSION */
+	uint32_t flags;
+	char name[UACD_NAME_MAX];	/* client's own name, for logs */
+};
+
+struct uacd_device_req {
+	struct uacd_msg_hdr hdr;
+	char device[UACD_NAME_MAX];	/* "" = the default device */
+};
+
+struct uacd_device_info {
+	struct uacd_msg_hdr hdr;
+	char device[UACD_NAME_MAX];
+	uint32_t format;		/* device's sample format */
+	uint32_t rate;			/* current rate */
+	uint32_t rate_locked;		/* 1 when other streams pin the rate */
+	uint32_t n_rates;
+	uint32_t rates[UACD_MAX_RATES];
+	uint32_t playback_channels;	/* 0 = no playback */
+	uint32_t capture_channels;	/* 0 = no capture */
+	uint32_t packet_frames_max;	/* largest device packet, frames */
+	uint32_t latency_frames;	/* fixed device-side latency */
+};
+
+struct uacd_stream_req {
+	struct uacd_msg_hdr hdr;
+	char device[UACD_NAME_MAX];
+	uint32_t direction;		/* enum uacd_direction */
+	uint32_t format;		/* enum uacd_format, client's */
+	uint32_t channels;
+	uint32_t rate;
+	uint32_t buffer_frames;		/* ALSA buffer size */
+	uint32_t period_frames;		/* ALSA period size (wake-up grain) */
+};
+
+struct uacd_stream_reply {
+	struct uacd_msg_hdr hdr;
+	uint32_t shm_size;		/* bytes to mmap from the memfd */
+	uint32_t stream_id;
+	char text[UACD_ERRTEXT_MAX];	/* why, when hdr.result < 0 */
+};
+
+/* Generic text reply (status, reload, list, hooks, errors). */
+struct uacd_text {
+	struct uacd_msg_hdr hdr;
+	char text[UACD_MSG_MAX - sizeof(struct uacd_msg_hdr)];
+};
+
+enum uacd_control_op {
+	UACD_CTL_GET = 0,
+	UACD_CTL_SET = 1,
+};
+
+struct uacd_control_req {
+	struct uacd_msg_hdr hdr;
+	char device[UACD_NAME_MAX];
+	char control[UACD_NAME_MAX];	/* "volume", "mute" */
+	uint32_t op;
+	int32_t value;			/* SET: volume in 1/256 dB, mute 0/1 */
+};
+
+struct uacd_control_reply {
+	struct uacd_msg_hdr hdr;
+	int32_t value;
+	int32_t min;
+	int32_t max;
+	int32_t res;
+	char text[UACD_ERRTEXT_MAX];
+};
+
+/* ---- shared memory ------------------------------------------------------ */
+
+/* Client stream states, written by the client (untrusted hint). */
+enum uacd_client_state {
+	UACD_CS_STOPPED = 0,	/* prepared or set up: daemon does not touch the ring */
+	UACD_CS_RUNNING = 1,	/* daemon consumes/produces; empty/full ring = xrun */
+	UACD_CS_DRAINING = 2,	/* playback: consume until empty, empty is not an xrun */
+	UACD_CS_PAUSED = 3,	/* like STOPPED, but positions are kept */
+};
+
+#define UACD_CACHELINE 64
+
+struct uacd_shm {
+	/* Geometry: written once by the daemon before the fd is sent. */
+	struct {
+		uint32_t magic;
+		uint32_t version;
+		uint32_t header_bytes;	/* offset of the ring data */
+		uint32_t direction;
+		uint32_t format;
+		uint32_t channels;
+		uint32_t rate;
+		uint32_t frame_bytes;
+		uint64_t ring_frames;	/* power of two, >= buffer_frames */
+		uint32_t buffer_frames;
+		uint32_t period_frames;
+		uint32_t stream_id;
+		uint32_t pad0[5];
+	} geom;
+
+	/* Client-owned. */
+	struct {
+		uint64_t pos;		/* playback: write position; capture: read position */
+		uint32_t state;		/* enum uacd_client_state */
+		uint32_t cmd_seq;	/* bumped after every state change */
+		uint64_t avail_min;	/* wake-up threshold, frames */
+		uint8_t pad[UACD_CACHELINE - 24];
+	} __attribute__((aligned(UACD_CACHELINE))) client;
+
+	/* Daemon-owned. */
+	struct {
+		uint64_t pos;		/* playback: read position; capture: write position */
+		uint32_t ack_seq;	/* last client cmd_seq the RT thread acted on */
+		int32_t error;		/* 0, or -errno ending the stream (-ENODEV, -EPROTO) */
+		uint32_t xruns;		/* count; grows */
+		uint32_t xrun_active;	/* 1 while an xrun awaits prepare() */
+		uint64_t queued_frames;	/* consumed but not yet at the converter (playback) */
+		uint64_t device_frames;	/* device time in frames (grows) */
+		uint64_t host_time;	/* CLOCK_MONOTONIC ns when pos was published */
+		uint8_t pad[UACD_CACHELINE - 48];
+	} __attribute__((aligned(UACD_CACHELINE))) daemon;
+} __attribute__((aligned(UACD_CACHELINE)));
+
+#define UACD_SHM_HEADER_BYTES 4096u
+
+/* Bytes per frame of a format, 0 when unknown. */
+static inline uint32_t uacd_format_bytes(uint32_t format)
+{
+	switch (format) {
+	case UACD_FMT_S16_LE: return 2;
+	case UACD_FMT_S24_3LE: return 3;
+	case UACD_FMT_S24_LE:
+	case UACD_FMT_S32_LE:
+	case UACD_FMT_FLOAT_LE: return 4;
+	default: return 0;
+	}
+}
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* UACD_PROTOCOL_H */

@@ -1,0 +1,1 @@
+# man: build fragment included by the top-level Makefile.am

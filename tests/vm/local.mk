@@ -1,0 +1,1 @@
+# tests/vm: see tests/local.mk
