@@ -1,1 +1,26 @@
 # tests/vm: see tests/local.mk
+#
+# Real-USB tests in a QEMU VM (design: tests/vm/build-image.sh).  The VM
+# image is cached in $(top_builddir)/vm-cache; the tests SKIP (77) when
+# qemu-system-x86_64 or the Debian kernel package is unavailable.
+check_PROGRAMS += tests/vm/wavcmp tests/vm/vmqmp
+tests_vm_wavcmp_SOURCES = tests/vm/wavcmp.c
+tests_vm_wavcmp_CFLAGS = $(AM_CFLAGS) $(SNDFILE_CFLAGS)
+tests_vm_wavcmp_LDADD = $(SNDFILE_LIBS) -lm
+tests_vm_vmqmp_SOURCES = tests/vm/qmp.c
+
+TESTS += \
+	tests/vm/test-vm-kernel.sh \
+	tests/vm/test-vm-hotplug-kernel.sh \
+	tests/vm/test-vm-uacd.sh
+
+EXTRA_DIST += \
+	tests/vm/build-image.sh \
+	tests/vm/run-vm.sh \
+	tests/vm/vm-lib.sh \
+	tests/vm/test-vm-kernel.sh \
+	tests/vm/test-vm-hotplug-kernel.sh \
+	tests/vm/test-vm-uacd.sh
+
+# rm -rf vm-cache to rebuild the VM image
+DISTCLEANFILES += vm-cache/image.env vm-cache/stamp vm-cache/vmlinuz vm-cache/initrd.img
