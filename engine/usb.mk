@@ -1,1 +1,25 @@
 # engine/usb.mk: USB descriptor parsing, describe output, USB transports.
+engine_libuacdengine_la_SOURCES += \
+	engine/usb-descriptors.c engine/usb-descriptors.h \
+	engine/usb-describe.c engine/usb-describe.h
+
+# tests/usb: descriptor model against the shared corpus, describe, packet sizing.
+usb_test_ldadd = engine/libuacdengine.la $(CHECK_LIBS)
+usb_test_cflags = $(AM_CFLAGS) $(CHECK_CFLAGS)
+
+check_PROGRAMS += tests/usb/test-usb-descriptors tests/usb/test-packet \
+	tests/usb/uacd-describe-test
+TESTS += tests/usb/test-usb-descriptors tests/usb/test-packet tests/usb/test-describe.sh
+EXTRA_DIST += tests/usb/test-describe.sh
+
+tests_usb_test_usb_descriptors_SOURCES = tests/usb/test-usb-descriptors.c
+tests_usb_test_usb_descriptors_CFLAGS = $(usb_test_cflags)
+tests_usb_test_usb_descriptors_LDADD = $(usb_test_ldadd)
+
+tests_usb_test_packet_SOURCES = tests/usb/test-packet.c
+tests_usb_test_packet_CFLAGS = $(usb_test_cflags)
+tests_usb_test_packet_LDADD = $(usb_test_ldadd)
+
+# uacd_describe_main as a program, for tests/usb/test-describe.sh.
+tests_usb_uacd_describe_test_SOURCES = tests/usb/uacd-describe-test.c
+tests_usb_uacd_describe_test_LDADD = engine/libuacdengine.la
