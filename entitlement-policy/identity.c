@@ -179,12 +179,16 @@ static int read_status(pid_t pid, struct uacpol_client *c, bool want_ids)
 }
 
 /* The innermost .service or .scope in a cgroup path, like systemd does. */
-static void unit_from_cgroup(const char *cg, char *unit, size_t len)
+void uacpol_unit_from_cgroup(const char *cg, char *unit, size_t len)
 {
-	const char *p = cg, *best = NULL;
+	const char *p = cg ? cg : "", *best = NULL;
 	size_t best_len = 0;
 
+	if (!unit || len == 0)
+		return;
 	unit[0] = '\0';
+	if (!cg)
+		return;
 	while (*p) {
 		const char *s = p, *e;
 		size_t n;
@@ -229,7 +233,7 @@ static int read_cgroup(pid_t pid, struct uacpol_client *c)
 		v2 = v1;
 	if (v2 && strlen(v2) < sizeof(c->cgroup)) {
 		memcpy(c->cgroup, v2, strlen(v2) + 1);
-		unit_from_cgroup(c->cgroup, c->unit, sizeof(c->unit));
+		uacpol_unit_from_cgroup(c->cgroup, c->unit, sizeof(c->unit));
 	}
 	free(buf);
 	return 0;

@@ -281,7 +281,6 @@ static int cmd_check(int argc, char **argv)
 	memcpy(dev_copy, dev_s, strlen(dev_s) + 1);
 	if (parse_device(dev_copy, &dev) < 0) {
 		fprintf(stderr, "uacctl policy check: bad device spec '%s'\n", dev_s);
-		usage(stderr);
 		return EXIT_ERROR;
 	}
 

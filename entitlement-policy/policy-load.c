@@ -330,7 +330,7 @@ static int get_items(struct loader *ld, yaml_node_t *node, const char *key,
 			return err;
 		if (v[i]->type != YAML_SCALAR_NODE)
 			return fail(ld, v[i], "'%s' must be %s or a list of them, not a list of %s",
-				    key, item_desc, node_kind(v[i]) + 2);
+				    key, item_desc, v[i]->type == YAML_MAPPING_NODE ? "mappings" : "lists");
 	}
 	*items = v;
 	*n = count;

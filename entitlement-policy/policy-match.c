@@ -80,7 +80,7 @@ static enum tri match_globs(const struct uacpol_strlist *l, const char *v)
 
 	if (l->n == 0)
 		return T_YES;
-	if (!v || !v[0])
+	if (!v)
 		return T_UNKNOWN;
 	for (i = 0; i < l->n; i++)
 		if (fnmatch(l->v[i], v, 0) == 0)
@@ -109,13 +109,28 @@ static const char *device_kind(const struct uacpol_device *d)
 	return NULL;
 }
 
+/* A client string field: "" is unknown. */
+static const char *known(const char *s)
+{
+	return s[0] ? s : NULL;
+}
+
+static bool has_usb_fields(const struct uacpol_dev_match *m)
+{
+	return m->usb_class.n || m->usb_subclass.n || m->n_vidpid || m->serial.n || m->bus_path.n;
+}
+
 static enum tri match_device(const struct uacpol_dev_match *m, const struct uacpol_device *d)
 {
+	const char *kind = device_kind(d);
 	enum tri t = T_YES;
 	size_t i;
 
-	t = tri_and(t, match_globs(&m->kind, device_kind(d)));
+	t = tri_and(t, match_globs(&m->kind, kind));
 	t = tri_and(t, match_globs(&m->name, d->name));
+	/* the simulated device has no USB attributes: not unknown, absent */
+	if (kind && strcmp(kind, "sim") == 0 && has_usb_fields(m))
+		return T_NO;
 	t = tri_and(t, match_ints(&m->usb_class, d->usb_class));
 	t = tri_and(t, match_ints(&m->usb_subclass, d->usb_subclass));
 	if (m->n_vidpid) {
@@ -221,9 +236,9 @@ static enum tri match_client(const struct uacpol_client_rule *r, const struct ua
 			return T_NO;
 	}
 	/* a deleted or unverifiable executable has no trustworthy path */
-	t = tri_and(t, match_globs(&r->exe, c->exe_unverified ? NULL : c->exe));
-	t = tri_and(t, match_globs(&r->unit, c->unit));
-	t = tri_and(t, match_globs(&r->cgroup, c->cgroup));
+	t = tri_and(t, match_globs(&r->exe, c->exe_unverified ? NULL : known(c->exe)));
+	t = tri_and(t, match_globs(&r->unit, known(c->unit)));
+	t = tri_and(t, match_globs(&r->cgroup, known(c->cgroup)));
 	return t;
 }
 

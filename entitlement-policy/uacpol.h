@@ -83,7 +83,10 @@ size_t uacpol_n_client_rules(const struct uacpol *p);
 
 /*
  * A device as the daemon sees it.  Unknown attributes are NULL, -1
- * (usb_class, usb_subclass) or 0 (vid and pid both 0).
+ * (usb_class, usb_subclass) or 0 (vid and pid both 0).  A device that has no
+ * serial number has serial "" (known to be empty), not NULL.  The simulated
+ * device (kind "sim") has no USB attributes: rules that test them never
+ * match it.
  */
 struct uacpol_device {
 	const char *name;	/* "sim", or the daemon's name for a USB device */
@@ -168,8 +171,14 @@ int uacpol_identity_from_socket(int fd, struct uacpol_client *out);
 int uacpol_identity_recheck(const struct uacpol_client *c, char *why, size_t len);
 /* Closes the pidfd (sets it to -1).  Accepts a half-filled client. */
 void uacpol_identity_release(struct uacpol_client *c);
-/* Fills *out for process pid (no socket); used by tests and uacctl. */
+/* Fills *out for process pid (no socket, uid/gid from /proc); opens a pidfd. */
 int uacpol_identity_from_pid(pid_t pid, struct uacpol_client *out);
+/*
+ * The systemd unit a cgroup path belongs to: the innermost ".service" or
+ * ".scope" component ("/user.slice/user-1000.slice/user@1000.service/
+ * app.slice/mpv.service" -> "mpv.service"); "" when there is none.
+ */
+void uacpol_unit_from_cgroup(const char *cgroup, char *unit, size_t len);
 
 /*
  * `uacctl policy ...`: argv[0] is "policy".
