@@ -3,9 +3,20 @@
 # as the daemon.
 noinst_LTLIBRARIES += engine/libuacdengine.la
 engine_libuacdengine_la_SOURCES = \
-	engine/packet.c engine/packet.h
-engine_libuacdengine_la_CFLAGS = $(AM_CFLAGS) $(URCU_CFLAGS) $(LIBUSB_CFLAGS)
-engine_libuacdengine_la_LIBADD = $(URCU_LIBS) $(LIBUSB_LIBS) -lm
+	engine/packet.c engine/packet.h \
+	engine/format.c engine/format.h \
+	engine/log.c engine/log.h \
+	engine/uacd-conf.c engine/uacd-conf.h \
+	engine/device.c engine/device.h \
+	engine/transport-sim.c engine/transport-sim.h \
+	engine/server.c engine/server.h
+engine_libuacdengine_la_CFLAGS = $(AM_CFLAGS) $(URCU_CFLAGS) $(LIBUSB_CFLAGS) $(SNDFILE_CFLAGS) $(SYSTEMD_CFLAGS)
+engine_libuacdengine_la_LIBADD = $(URCU_LIBS) $(LIBUSB_LIBS) $(SNDFILE_LIBS) $(SYSTEMD_LIBS) -ldl -lm
+
+sbin_PROGRAMS += engine/uacd
+engine_uacd_SOURCES = engine/main.c
+engine_uacd_CFLAGS = $(AM_CFLAGS) $(URCU_CFLAGS)
+engine_uacd_LDADD = engine/libuacdengine.la $(PTHREAD_LIBS)
 
 # USB descriptor model, describe, transports (engine/usb.mk).
 include $(srcdir)/engine/usb.mk

@@ -1,0 +1,670 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * ALSA PCM plugin "uac": any ALSA program talks to uacd through it.
+ *
+ * One PCM = one connection to uacd's socket.  At open we say HELLO (and get
+ * the connection's wake pipe, which is our poll descriptor from then on) and
+ * ask for the device's format, rates and channel counts, which become
+ * hw_params constraints.  At hw_params the daemon creates the stream and
+ * sends a sealed memfd: struct uacd_shm and the ring (see
+ * include/uacd/protocol.h).
+ *
+ * Positions: alsa-lib's ioplug counts hw_ptr from 0 after every prepare.
+ * We remember the daemon's position at prepare (`base`) and report
+ * (daemon position - base) modulo the buffer size.  transfer() copies
+ * between alsa-lib's areas and our ring at our own 64-bit position and
+ * publishes it with a release store; the daemon reads it with acquire.
+ *
+ * State changes go through the shared header: we write the new state and
+ * bump cmd_seq; for stop/prepare we wait until the RT thread has
+ * acknowledged that sequence number, so it will not touch the ring with the
+ * old state any more.  start/drain/pause do not need to wait.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <alsa/asoundlib.h>
+#include <alsa/pcm_external.h>
+
+#include <uacd/protocol.h>
+
+#define ACK_TIMEOUT_MS 500
+#define MIN_PERIOD_FRAMES 32
+#define MAX_BUFFER_FRAMES (1u << 19)
+
+struct uac_pcm {
+	snd_pcm_ioplug_t io;	/* must be first */
+	int sock;
+	int wake_fd;
+	char socket_path[108];
+	char device[UACD_NAME_MAX];
+	struct uacd_device_info info;
+	struct uacd_shm *shm;
+	size_t shm_size;
+	uint8_t *data;
+	uint32_t seq;
+	uint32_t cmd_seq;
+	uint64_t pos;		/* our position (write for playback, read for capture) */
+	uint64_t base;		/* daemon position at prepare */
+	uint32_t frame_bytes;
+	uint64_t ring_mask;
+	bool open_stream;
+};
+
+static uint32_t fmt_from_alsa(snd_pcm_format_t f)
+{
+	switch (f) {
+	case SND_PCM_FORMAT_S16_LE: return UACD_FMT_S16_LE;
+	case SND_PCM_FORMAT_S24_LE: return UACD_FMT_S24_LE;
+	case SND_PCM_FORMAT_S24_3LE: return UACD_FMT_S24_3LE;
+	case SND_PCM_FORMAT_S32_LE: return UACD_FMT_S32_LE;
+	case SND_PCM_FORMAT_FLOAT_LE: return UACD_FMT_FLOAT_LE;
+	default: return UACD_FMT_UNKNOWN;
+	}
+}
+
+/* Send a request and wait for its reply (with up to one fd). */
+static int call(struct uac_pcm *u, void *req, size_t req_size, void *rep, size_t rep_size, int *fd_out)
+{
+	struct uacd_msg_hdr *h = req, *rh = rep;
+	union {
+		char b[CMSG_SPACE(sizeof(int) * 4)];
+		struct cmsghdr align;
+	} cb;
+	struct iovec iov = { .iov_base = rep, .iov_len = rep_size };
+	struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = cb.b,
+			     .msg_controllen = sizeof(cb.b) };
+	struct cmsghdr *cm;
+	ssize_t n;
+
+	h->seq = ++u->seq;
+	h->size = (uint32_t)req_size;
+	h->result = 0;
+	if (send(u->sock, req, req_size, MSG_NOSIGNAL) != (ssize_t)req_size)
+		return -errno ? -errno : -EIO;
+	if (fd_out)
+		*fd_out = -1;
+	do {
+		n = recvmsg(u->sock, &mh, MSG_CMSG_CLOEXEC);
+	} while (n < 0 && errno == EINTR);
+	if (n <= 0)
+		return n == 0 ? -ECONNRESET : -errno;
+	for (cm = CMSG_FIRSTHDR(&mh); cm; cm = CMSG_NXTHDR(&mh, cm)) {
+		if (cm->cmsg_level == SOL_SOCKET && cm->cmsg_type == SCM_RIGHTS) {
+			int *fds = (int *)CMSG_DATA(cm);
+			size_t k, nf = (cm->cmsg_len - CMSG_LEN(0)) / sizeof(int);
+
+			for (k = 0; k < nf; k++) {
+				if (k == 0 && fd_out)
+					*fd_out = fds[0];
+				else
+					close(fds[k]);
+			}
+		}
+	}
+	if ((size_t)n < sizeof(*rh) || rh->type != h->type || rh->seq != h->seq)
+		return -EPROTO;
+	if ((size_t)n < rep_size)
+		memset((char *)rep + n, 0, rep_size - (size_t)n);
+	return rh->result;
+}
+
+/* ---- state handshake ----------------------------------------------------- */
+
+static void set_state(struct uac_pcm *u, uint32_t state)
+{
+	__atomic_store_n(&u->shm->client.state, state, __ATOMIC_RELEASE);
+	__atomic_store_n(&u->shm->client.cmd_seq, ++u->cmd_seq, __ATOMIC_RELEASE);
+}
+
+/* Wait until the RT thread has seen our last command. */
+static int wait_ack(struct uac_pcm *u)
+{
+	struct timespec ts = { 0, 200000 };
+	int i;
+
+	for (i = 0; i < ACK_TIMEOUT_MS * 5; i++) {
+		if (__atomic_load_n(&u->shm->daemon.ack_seq, __ATOMIC_ACQUIRE) == u->cmd_seq)
+			return 0;
+		if (__atomic_load_n(&u->shm->daemon.error, __ATOMIC_ACQUIRE))
+			return 0;
+		nanosleep(&ts, NULL);
+	}
+	SNDERR("uac: uacd did not answer within %d ms (device %s stalled?)", ACK_TIMEOUT_MS, u->device);
+	return -EIO;
+}
+
+/* ---- ioplug callbacks ---------------------------------------------------- */
+
+static int uac_start(snd_pcm_ioplug_t *io)
+{
+	struct uac_pcm *u = io->private_data;
+
+	if (!u->shm)
+		return -EBADFD;
+	set_state(u, UACD_CS_RUNNING);
+	return 0;
+}
+
+static int uac_stop(snd_pcm_ioplug_t *io)
+{
+	struct uac_pcm *u = io->private_data;
+
+	if (!u->shm)
+		return 0;
+	set_state(u, UACD_CS_STOPPED);
+	return wait_ack(u);
+}
+
+static snd_pcm_sframes_t uac_pointer(snd_pcm_ioplug_t *io)
+{
+	struct uac_pcm *u = io->private_data;
+	int32_t err;
+	uint64_t dpos;
+
+	if (!u->shm)
+		return -EBADFD;
+	err = __atomic_load_n(&u->shm->daemon.error, __ATOMIC_ACQUIRE);
+	if (err)
+		return err;
+	if (__atomic_load_n(&u->shm->daemon.xrun_active, __ATOMIC_ACQUIRE))
+		return -EPIPE;
+	dpos = __atomic_load_n(&u->shm->daemon.pos, __ATOMIC_ACQUIRE);
+	return (snd_pcm_sframes_t)((dpos - u->base) % io->buffer_size);
+}
+
+static snd_pcm_sframes_t uac_transfer(snd_pcm_ioplug_t *io, const snd_pcm_channel_area_t *areas,
+				      snd_pcm_uframes_t offset, snd_pcm_uframes_t size)
+{
+	struct uac_pcm *u = io->private_data;
+	const snd_pcm_channel_area_t *a = &areas[0];
+	uint8_t *app = (uint8_t *)a->addr + (a->first + a->step * offset) / 8;
+	snd_pcm_uframes_t done = 0;
+
+	if (!u->shm)
+		return -EBADFD;
+	while (done < size) {
+		uint64_t off = (u->pos + done) & u->ring_mask;
+		uint64_t n = size - done;
+
+		if (off + n > u->ring_mask + 1)
+			n = u->ring_mask + 1 - off;
+		if (io->stream == SND_PCM_STREAM_PLAYBACK)
+			memcpy(u->data + off * u->frame_bytes, app + done * u->frame_bytes,
+			       n * u->frame_bytes);
+		else
+			memcpy(app + done * u->frame_bytes, u->data + off * u->frame_bytes,
+			       n * u->frame_bytes);
+		done += n;
+	}
+	u->pos += size;
+	__atomic_store_n(&u->shm->client.pos, u->pos, __ATOMIC_RELEASE);
+	return (snd_pcm_sframes_t)size;
+}
+
+static void stream_unmap(struct uac_pcm *u)
+{
+	if (u->shm) {
+		munmap(u->shm, u->shm_size);
+		u->shm = NULL;
+	}
+}
+
+static int uac_hw_free(snd_pcm_ioplug_t *io)
+{
+	struct uac_pcm *u = io->private_data;
+	struct uacd_msg_hdr req = { .type = UACD_MSG_STREAM_CLOSE }, rep;
+
+	if (u->open_stream) {
+		call(u, &req, sizeof(req), &rep, sizeof(rep), NULL);
+		u->open_stream = false;
+	}
+	stream_unmap(u);
+	return 0;
+}
+
+static int uac_hw_params(snd_pcm_ioplug_t *io, snd_pcm_hw_params_t *params)
+{
+	struct uac_pcm *u = io->private_data;
+	struct uacd_stream_req req;
+	struct uacd_stream_reply rep;
+	int fd = -1, ret;
+	void *p;
+
+	(void)params;
+	uac_hw_free(io);
+	memset(&req, 0, sizeof(req));
+	req.hdr.type = UACD_MSG_STREAM_OPEN;
+	snprintf(req.device, sizeof(req.device), "%s", u->device);
+	req.direction = io->stream == SND_PCM_STREAM_PLAYBACK ? UACD_DIR_PLAYBACK : UACD_DIR_CAPTURE;
+	req.format = fmt_from_alsa(io->format);
+	req.channels = io->channels;
+	req.rate = io->rate;
+	req.buffer_frames = (uint32_t)io->buffer_size;
+	req.period_frames = (uint32_t)io->period_size;
+	ret = call(u, &req, sizeof(req), &rep, sizeof(rep), &fd);
+	if (ret < 0) {
+		if (fd >= 0)
+			close(fd);
+		rep.text[sizeof(rep.text) - 1] = '\0';
+		SNDERR("uac: %s: %s", u->device[0] ? u->device : "default device",
+		       rep.text[0] ? rep.text : strerror(-ret));
+		return ret;
+	}
+	if (fd < 0) {
+		SNDERR("uac: uacd sent no shared memory");
+		return -EPROTO;
+	}
+	p = mmap(NULL, rep.shm_size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	close(fd);
+	if (p == MAP_FAILED) {
+		ret = -errno;
+		SNDERR("uac: cannot map the stream's shared memory: %s", strerror(errno));
+		return ret;
+	}
+	u->shm = p;
+	u->shm_size = rep.shm_size;
+	u->open_stream = true;
+	if (u->shm->geom.magic != UACD_SHM_MAGIC || u->shm->geom.version != UACD_SHM_VERSION ||
+	    u->shm->geom.header_bytes < sizeof(struct uacd_shm) ||
+	    (u->shm->geom.ring_frames & (u->shm->geom.ring_frames - 1)) ||
+	    u->shm->geom.header_bytes + u->shm->geom.ring_frames * u->shm->geom.frame_bytes > rep.shm_size) {
+		SNDERR("uac: stream header from uacd is not version %u", UACD_SHM_VERSION);
+		uac_hw_free(io);
+		return -EPROTO;
+	}
+	u->data = (uint8_t *)p + u->shm->geom.header_bytes;
+	u->frame_bytes = u->shm->geom.frame_bytes;
+	u->ring_mask = u->shm->geom.ring_frames - 1;
+	u->cmd_seq = 0;
+	return 0;
+}
+
+static int uac_sw_params(snd_pcm_ioplug_t *io, snd_pcm_sw_params_t *params)
+{
+	struct uac_pcm *u = io->private_data;
+	snd_pcm_uframes_t avail_min = io->period_size;
+
+	snd_pcm_sw_params_get_avail_min(params, &avail_min);
+	if (u->shm)
+		__atomic_store_n(&u->shm->client.avail_min, (uint64_t)(avail_min ? avail_min : 1),
+				 __ATOMIC_RELAXED);
+	return 0;
+}
+
+static int uac_prepare(snd_pcm_ioplug_t *io)
+{
+	struct uac_pcm *u = io->private_data;
+	int32_t err;
+	int ret;
+
+	if (!u->shm)
+		return -EBADFD;
+	set_state(u, UACD_CS_STOPPED);
+	ret = wait_ack(u);
+	if (ret)
+		return ret;
+	err = __atomic_load_n(&u->shm->daemon.error, __ATOMIC_ACQUIRE);
+	if (err) {
+		SNDERR("uac: %s: stream ended by uacd: %s", u->device[0] ? u->device : "device",
+		       err == -ENODEV ? "device disconnected" : strerror(-err));
+		return err;
+	}
+	/* The RT thread will not move its position until we start. */
+	u->base = __atomic_load_n(&u->shm->daemon.pos, __ATOMIC_ACQUIRE);
+	u->pos = u->base;
+	__atomic_store_n(&u->shm->client.pos, u->pos, __ATOMIC_RELEASE);
+	/* The wake-ups of the previous run are stale. */
+	{
+		char buf[256];
+
+		while (read(u->wake_fd, buf, sizeof(buf)) > 0)
+			;
+	}
+	return 0;
+}
+
+/*
+ * alsa-lib hands draining to us when we have a drain callback (and may call
+ * it on a PREPARED stream that never started): tell uacd that an empty ring
+ * is the end, not an underrun, then wait until uacd has taken every frame
+ * and the device has played what it had queued.  alsa-lib drops the stream
+ * when we return.
+ */
+static int uac_drain(snd_pcm_ioplug_t *io)
+{
+	struct uac_pcm *u = io->private_data;
+	uint64_t left, queued;
+	struct pollfd pfd;
+	int32_t err;
+	int waited_ms = 0, limit_ms;
+	char buf[256];
+
+	if (!u->shm || io->stream != SND_PCM_STREAM_PLAYBACK)
+		return 0;
+	set_state(u, UACD_CS_DRAINING);
+	limit_ms = (int)((uint64_t)io->buffer_size * 1000 / io->rate) * 2 + 2000;
+	pfd.fd = u->wake_fd;
+	pfd.events = POLLIN;
+	for (;;) {
+		err = __atomic_load_n(&u->shm->daemon.error, __ATOMIC_ACQUIRE);
+		if (err)
+			return err;
+		if (__atomic_load_n(&u->shm->daemon.xrun_active, __ATOMIC_ACQUIRE))
+			return 0;	/* nothing more will be played */
+		left = u->pos - __atomic_load_n(&u->shm->daemon.pos, __ATOMIC_ACQUIRE);
+		if (!left)
+			break;
+		if (io->nonblock)
+			return -EAGAIN;
+		if (waited_ms > limit_ms) {
+			SNDERR("uac: drain: uacd took no data for %d ms", waited_ms);
+			return -EIO;
+		}
+		if (poll(&pfd, 1, 10) > 0)
+			while (read(u->wake_fd, buf, sizeof(buf)) > 0)
+				;
+		waited_ms += 10;
+	}
+	/* The ring is empty; the device still holds `queued` frames. */
+	queued = __atomic_load_n(&u->shm->daemon.queued_frames, __ATOMIC_RELAXED) + u->info.latency_frames;
+	if (queued && io->rate) {
+		struct timespec ts = {
+			.tv_sec = (time_t)(queued / io->rate),
+			.tv_nsec = (long)(queued % io->rate * 1000000000ull / io->rate),
+		};
+
+		nanosleep(&ts, NULL);
+	}
+	return 0;
+}
+
+static int uac_pause(snd_pcm_ioplug_t *io, int enable)
+{
+	struct uac_pcm *u = io->private_data;
+
+	if (!u->shm)
+		return -EBADFD;
+	set_state(u, enable ? UACD_CS_PAUSED : UACD_CS_RUNNING);
+	return enable ? wait_ack(u) : 0;
+}
+
+static int uac_poll_revents(snd_pcm_ioplug_t *io, struct pollfd *pfd, unsigned int nfds,
+			    unsigned short *revents)
+{
+	struct uac_pcm *u = io->private_data;
+	char buf[256];
+
+	(void)nfds;
+	*revents = 0;
+	if (pfd[0].revents & POLLIN) {
+		while (read(u->wake_fd, buf, sizeof(buf)) > 0)
+			;
+		*revents = io->stream == SND_PCM_STREAM_PLAYBACK ? POLLOUT : POLLIN;
+	}
+	if (pfd[0].revents & (POLLERR | POLLHUP))
+		*revents |= POLLERR;
+	if (u->shm && __atomic_load_n(&u->shm->daemon.error, __ATOMIC_ACQUIRE))
+		*revents |= POLLERR;
+	return 0;
+}
+
+static int uac_delay(snd_pcm_ioplug_t *io, snd_pcm_sframes_t *delayp)
+{
+	struct uac_pcm *u = io->private_data;
+	uint64_t dpos;
+	int32_t err;
+
+	if (!u->shm)
+		return -EBADFD;
+	err = __atomic_load_n(&u->shm->daemon.error, __ATOMIC_ACQUIRE);
+	if (err)
+		return err;
+	dpos = __atomic_load_n(&u->shm->daemon.pos, __ATOMIC_ACQUIRE);
+	if (io->stream == SND_PCM_STREAM_PLAYBACK)
+		*delayp = (snd_pcm_sframes_t)(u->pos - dpos) +
+			  (snd_pcm_sframes_t)__atomic_load_n(&u->shm->daemon.queued_frames, __ATOMIC_RELAXED) +
+			  (snd_pcm_sframes_t)u->info.latency_frames;
+	else
+		*delayp = (snd_pcm_sframes_t)(dpos - u->pos) + (snd_pcm_sframes_t)u->info.latency_frames;
+	return 0;
+}
+
+static void uac_free(struct uac_pcm *u)
+{
+	if (!u)
+		return;
+	stream_unmap(u);
+	if (u->wake_fd >= 0)
+		close(u->wake_fd);
+	if (u->sock >= 0)
+		close(u->sock);
+	free(u);
+}
+
+static int uac_close(snd_pcm_ioplug_t *io)
+{
+	struct uac_pcm *u = io->private_data;
+
+	uac_hw_free(io);
+	uac_free(u);
+	return 0;
+}
+
+static void uac_dump(snd_pcm_ioplug_t *io, snd_output_t *out)
+{
+	struct uac_pcm *u = io->private_data;
+
+	snd_output_printf(out, "uacd PCM: device %s via %s\n", u->info.device, u->socket_path);
+	snd_output_printf(out, "  device format %u, %u Hz, playback %u ch, capture %u ch\n",
+			  u->info.format, u->info.rate, u->info.playback_channels,
+			  u->info.capture_channels);
+}
+
+static const snd_pcm_ioplug_callback_t uac_callbacks = {
+	.start = uac_start,
+	.stop = uac_stop,
+	.pointer = uac_pointer,
+	.transfer = uac_transfer,
+	.close = uac_close,
+	.hw_params = uac_hw_params,
+	.hw_free = uac_hw_free,
+	.sw_params = uac_sw_params,
+	.prepare = uac_prepare,
+	.drain = uac_drain,
+	.pause = uac_pause,
+	.poll_revents = uac_poll_revents,
+	.delay = uac_delay,
+	.dump = uac_dump,
+};
+
+/* ---- open ---------------------------------------------------------------- */
+
+static int connect_daemon(struct uac_pcm *u, snd_pcm_stream_t stream)
+{
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	struct uacd_hello hello, hrep;
+	struct uacd_device_req dreq;
+	int ret, fd = -1;
+
+	u->sock = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
+	if (u->sock < 0)
+		return -errno;
+	snprintf(sa.sun_path, sizeof(sa.sun_path), "%s", u->socket_path);
+	if (connect(u->sock, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
+		ret = -errno;
+		SNDERR("uac: cannot connect to uacd at %s: %s", u->socket_path, strerror(errno));
+		return ret;
+	}
+	memset(&hello, 0, sizeof(hello));
+	hello.hdr.type = UACD_MSG_HELLO;
+	hello.version = UACD_PROTO_VERSION;
+	{
+		char comm[64] = "alsa";
+		FILE *f = fopen("/proc/self/comm", "r");
+
+		if (f) {
+			if (fgets(comm, sizeof(comm), f))
+				comm[strcspn(comm, "\n")] = '\0';
+			fclose(f);
+		}
+		snprintf(hello.name, sizeof(hello.name), "%s", comm);
+	}
+	ret = call(u, &hello, sizeof(hello), &hrep, sizeof(hrep), &fd);
+	if (ret < 0 || fd < 0) {
+		if (fd >= 0)
+			close(fd);
+		SNDERR("uac: uacd at %s refused us: %s", u->socket_path,
+		       ret < 0 ? strerror(-ret) : "no wake-up descriptor");
+		return ret < 0 ? ret : -EPROTO;
+	}
+	u->wake_fd = fd;
+	fcntl(fd, F_SETFL, O_NONBLOCK);
+
+	memset(&dreq, 0, sizeof(dreq));
+	dreq.hdr.type = UACD_MSG_DEVICE_INFO;
+	snprintf(dreq.device, sizeof(dreq.device), "%s", u->device);
+	ret = call(u, &dreq, sizeof(dreq), &u->info, sizeof(u->info), NULL);
+	if (ret < 0) {
+		SNDERR("uac: %s: %s", u->device[0] ? u->device : "default device",
+		       ret == -ENODEV ? "no such device in uacd" : strerror(-ret));
+		return ret;
+	}
+	u->info.device[sizeof(u->info.device) - 1] = '\0';
+	if ((stream == SND_PCM_STREAM_PLAYBACK && !u->info.playback_channels) ||
+	    (stream == SND_PCM_STREAM_CAPTURE && !u->info.capture_channels)) {
+		SNDERR("uac: device %s has no %s", u->info.device,
+		       stream == SND_PCM_STREAM_PLAYBACK ? "playback" : "capture");
+		return -ENODEV;
+	}
+	return 0;
+}
+
+static int set_constraints(struct uac_pcm *u)
+{
+	static const unsigned int access[] = {
+		SND_PCM_ACCESS_RW_INTERLEAVED, SND_PCM_ACCESS_MMAP_INTERLEAVED,
+	};
+	static const unsigned int formats[] = {
+		SND_PCM_FORMAT_S16_LE, SND_PCM_FORMAT_S24_LE, SND_PCM_FORMAT_S24_3LE,
+		SND_PCM_FORMAT_S32_LE, SND_PCM_FORMAT_FLOAT_LE,
+	};
+	unsigned int rates[UACD_MAX_RATES];
+	unsigned int n = u->info.n_rates < UACD_MAX_RATES ? u->info.n_rates : UACD_MAX_RATES, i;
+	int ret;
+
+	for (i = 0; i < n; i++)
+		rates[i] = u->info.rates[i];
+	if (!n) {
+		rates[0] = u->info.rate;
+		n = 1;
+	}
+	ret = snd_pcm_ioplug_set_param_list(&u->io, SND_PCM_IOPLUG_HW_ACCESS, 2, access);
+	if (ret >= 0)
+		ret = snd_pcm_ioplug_set_param_list(&u->io, SND_PCM_IOPLUG_HW_FORMAT, 5, formats);
+	if (ret >= 0)
+		ret = snd_pcm_ioplug_set_param_minmax(&u->io, SND_PCM_IOPLUG_HW_CHANNELS, 1, 8);
+	if (ret >= 0)
+		ret = snd_pcm_ioplug_set_param_list(&u->io, SND_PCM_IOPLUG_HW_RATE, n, rates);
+	if (ret >= 0)
+		ret = snd_pcm_ioplug_set_param_minmax(&u->io, SND_PCM_IOPLUG_HW_PERIOD_BYTES,
+						      MIN_PERIOD_FRAMES * 2, MAX_BUFFER_FRAMES * 32 / 2);
+	if (ret >= 0)
+		ret = snd_pcm_ioplug_set_param_minmax(&u->io, SND_PCM_IOPLUG_HW_PERIODS, 2, 1024);
+	if (ret >= 0)
+		ret = snd_pcm_ioplug_set_param_minmax(&u->io, SND_PCM_IOPLUG_HW_BUFFER_BYTES,
+						      MIN_PERIOD_FRAMES * 2 * 2, MAX_BUFFER_FRAMES * 32);
+	return ret;
+}
+
+SND_PCM_PLUGIN_DEFINE_FUNC(uac)
+{
+	snd_config_iterator_t i, next;
+	const char *device = "", *sock = NULL, *env;
+	struct uac_pcm *u;
+	int ret;
+
+	(void)root;
+	snd_config_for_each(i, next, conf) {
+		snd_config_t *n = snd_config_iterator_entry(i);
+		const char *id;
+
+		if (snd_config_get_id(n, &id) < 0)
+			continue;
+		if (!strcmp(id, "comment") || !strcmp(id, "type") || !strcmp(id, "hint"))
+			continue;
+		if (!strcmp(id, "device")) {
+			if (snd_config_get_string(n, &device) < 0) {
+				SNDERR("uac: 'device' must be a string");
+				return -EINVAL;
+			}
+			continue;
+		}
+		if (!strcmp(id, "socket")) {
+			if (snd_config_get_string(n, &sock) < 0) {
+				SNDERR("uac: 'socket' must be a string");
+				return -EINVAL;
+			}
+			continue;
+		}
+		SNDERR("uac: unknown field %s", id);
+		return -EINVAL;
+	}
+	if (strlen(device) >= UACD_NAME_MAX) {
+		SNDERR("uac: device name too long: %s", device);
+		return -EINVAL;
+	}
+
+	u = calloc(1, sizeof(*u));
+	if (!u)
+		return -ENOMEM;
+	u->sock = -1;
+	u->wake_fd = -1;
+	snprintf(u->device, sizeof(u->device), "%s", device);
+	/* $UACD_SOCKET wins, then the conf's socket, then the default. */
+	env = getenv(UACD_SOCKET_ENV);
+	snprintf(u->socket_path, sizeof(u->socket_path), "%s",
+		 env && *env ? env : sock && *sock ? sock : UACD_DEFAULT_SOCKET);
+
+	ret = connect_daemon(u, stream);
+	if (ret < 0)
+		goto err_free;
+
+	u->io.version = SND_PCM_IOPLUG_VERSION;
+	u->io.name = "uacd user-space USB audio";
+	u->io.mmap_rw = 0;
+	u->io.callback = &uac_callbacks;
+	u->io.private_data = u;
+	u->io.poll_fd = u->wake_fd;
+	u->io.poll_events = POLLIN;
+	u->io.flags = SND_PCM_IOPLUG_FLAG_MONOTONIC;
+
+	ret = snd_pcm_ioplug_create(&u->io, name, stream, mode);
+	if (ret < 0)
+		goto err_free;
+	ret = set_constraints(u);
+	if (ret < 0) {
+		snd_pcm_ioplug_delete(&u->io);	/* calls uac_close, which frees u */
+		return ret;
+	}
+	*pcmp = u->io.pcm;
+	return 0;
+
+err_free:
+	uac_free(u);
+	return ret;
+}
+
+SND_PCM_PLUGIN_SYMBOL(uac);

@@ -1,0 +1,878 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * The device engine: what happens to audio between client rings and a
+ * transport, once per RT cycle.
+ *
+ * A transport (transport-sim.c, later transport-libusb.c) owns the device's
+ * RT thread.  Each cycle it asks for playback frames and hands over capture
+ * frames, in the device's format:
+ *
+ *   uacd_dev_play(d, out, n, t)      mix every RUNNING/DRAINING playback
+ *                                    stream into float planes, run the
+ *                                    WRITE_END hooks, convert to the device
+ *                                    format with saturation;
+ *   uacd_dev_capture(d, in, m, t)    convert to float, run BEGIN_READ hooks,
+ *                                    give every RUNNING capture stream a copy
+ *                                    in its own format;
+ *   uacd_dev_cycle_end(d)            report a QSBR quiescent state.
+ *
+ * Bit-perfect path: when exactly one playback stream runs, no hook is loaded
+ * and the stream's format and channel count are the device's, its frames
+ * are copied untouched (likewise per capture stream).  S32 would otherwise
+ * lose its low 8 bits in float.
+ *
+ * What the RT thread may touch: the stream and hook sets it reads through
+ * rcu_dereference() (QSBR: the control thread frees old sets only after
+ * the RT thread has passed a quiescent state), the preallocated scratch in
+ * struct uacd_device, and the shared rings.  It never calls malloc/free,
+ * takes no lock, and makes exactly one kind of syscall: a 1-byte
+ * non-blocking write() to a client's wake pipe, whose write end is the
+ * daemon's own open file description (a client cannot make it blocking, as
+ * it could with a shared eventfd).
+ *
+ * Client positions are untrusted: each cycle the client's position is
+ * loaded once (acquire), checked against ours and the buffer size, and a
+ * stream whose position is impossible is ended with -EPROTO.  Daemon-owned
+ * fields are only ever written.
+ */
+#include "config.h"
+
+#include <dlfcn.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <sched.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "engine/device.h"
+#include "engine/format.h"
+#include "engine/log.h"
+
+#ifndef F_SEAL_SEAL
+#include <linux/fcntl.h>
+#endif
+
+uint64_t uacd_now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+int uacd_dev_init(struct uacd_device *d)
+{
+	unsigned c;
+
+	if (!d->max_frames || d->play_ch > UACD_MAX_CHANNELS || d->cap_ch > UACD_MAX_CHANNELS)
+		return -EINVAL;
+	pthread_mutex_init(&d->lock, NULL);
+	for (c = 0; c < d->play_ch; c++) {
+		d->mix[c] = calloc(d->max_frames, sizeof(float));
+		if (!d->mix[c])
+			return -ENOMEM;
+	}
+	for (c = 0; c < d->cap_ch; c++) {
+		d->cap[c] = calloc(d->max_frames, sizeof(float));
+		if (!d->cap[c])
+			return -ENOMEM;
+	}
+	d->raw = calloc(d->max_frames,
+			(size_t)uacd_format_bytes(d->format) * (d->play_ch > d->cap_ch ? d->play_ch : d->cap_ch));
+	if (!d->raw)
+		return -ENOMEM;
+	d->streams[0] = calloc(1, sizeof(struct uacd_stream_set));
+	d->streams[1] = calloc(1, sizeof(struct uacd_stream_set));
+	d->hooks = calloc(1, sizeof(struct uacd_hook_set));
+	if (!d->streams[0] || !d->streams[1] || !d->hooks)
+		return -ENOMEM;
+	d->io_info.name = d->name;
+	d->io_info.rate = d->rate;
+	d->io_info.playback_channels = d->play_ch;
+	d->io_info.capture_channels = d->cap_ch;
+	d->io_info.max_frames = d->max_frames;
+	return 0;
+}
+
+int uacd_dev_start(struct uacd_device *d)
+{
+	return d->ops->start(d);
+}
+
+void uacd_dev_stop(struct uacd_device *d)
+{
+	if (d->ops && d->ops->stop)
+		d->ops->stop(d);
+}
+
+static void hook_destroy(struct uacd_hook *h)
+{
+	if (!h)
+		return;
+	if (h->ops && h->ops->destroy)
+		h->ops->destroy(h->state);
+	if (h->dl)
+		dlclose(h->dl);
+	free(h);
+}
+
+void uacd_dev_free(struct uacd_device *d)
+{
+	unsigned c, i;
+
+	if (!d)
+		return;
+	uacd_dev_stop(d);
+	for (i = 0; i < 2; i++) {
+		struct uacd_stream_set *set = d->streams[i];
+
+		while (set && set->n)
+			uacd_dev_stream_close(set->s[set->n - 1]), set = d->streams[i];
+		free(d->streams[i]);
+	}
+	if (d->hooks) {
+		for (i = 0; i < d->hooks->n; i++)
+			hook_destroy(d->hooks->h[i]);
+		free(d->hooks);
+	}
+	for (c = 0; c < UACD_MAX_CHANNELS; c++) {
+		free(d->mix[c]);
+		free(d->cap[c]);
+	}
+	free(d->raw);
+	if (d->ops && d->ops->free)
+		d->ops->free(d);
+	pthread_mutex_destroy(&d->lock);
+	free(d);
+}
+
+/* ---- streams (control thread) -------------------------------------------- */
+
+static uint64_t pow2_at_least(uint64_t v)
+{
+	uint64_t p = 1;
+
+	while (p < v)
+		p <<= 1;
+	return p;
+}
+
+static void stream_free(struct uacd_stream *s)
+{
+	if (!s)
+		return;
+	if (s->shm && s->shm != MAP_FAILED)
+		munmap(s->shm, s->shm_size);
+	if (s->memfd >= 0)
+		close(s->memfd);
+	free(s);
+}
+
+static void stream_set_free_rcu(struct rcu_head *head)
+{
+	free(caa_container_of(head, struct uacd_stream_set, rcu));
+}
+
+int uacd_dev_stream_open(struct uacd_device *d, const struct uacd_stream_req *req,
+			 int wake_fd, pid_t pid, const char *client,
+			 struct uacd_stream **out, char *err, size_t errlen)
+{
+	struct uacd_stream *s;
+	struct uacd_stream_set *old, *set;
+	uint32_t dir_ch;
+	int ret;
+
+	dir_ch = req->direction == UACD_DIR_PLAYBACK ? d->play_ch :
+		 req->direction == UACD_DIR_CAPTURE ? d->cap_ch : 0;
+	if (req->direction > UACD_DIR_CAPTURE) {
+		snprintf(err, errlen, "bad stream direction %u", req->direction);
+		return -EINVAL;
+	}
+	if (!dir_ch) {
+		snprintf(err, errlen, "device %s has no %s", d->name,
+			 req->direction == UACD_DIR_PLAYBACK ? "playback" : "capture");
+		return -ENODEV;
+	}
+	if (!uacd_format_bytes(req->format)) {
+		snprintf(err, errlen, "unknown sample format %u", req->format);
+		return -EINVAL;
+	}
+	if (req->channels < 1 || req->channels > UACD_CLIENT_MAX_CHANNELS) {
+		snprintf(err, errlen, "%u channels: uacd supports 1 to %u", req->channels,
+			 UACD_CLIENT_MAX_CHANNELS);
+		return -EINVAL;
+	}
+	if (req->rate != d->rate) {
+		snprintf(err, errlen, "rate %u Hz: device %s runs at %u Hz", req->rate, d->name, d->rate);
+		return -EINVAL;
+	}
+	if (req->period_frames < 1 || req->buffer_frames < req->period_frames ||
+	    req->buffer_frames > UACD_RING_MAX_FRAMES) {
+		snprintf(err, errlen, "bad geometry: buffer %u, period %u frames",
+			 req->buffer_frames, req->period_frames);
+		return -EINVAL;
+	}
+
+	s = calloc(1, sizeof(*s));
+	if (!s)
+		return -ENOMEM;
+	s->memfd = -1;
+	s->wake_fd = wake_fd;
+	s->dev = d;
+	s->direction = req->direction;
+	s->format = req->format;
+	s->channels = req->channels;
+	s->frame_bytes = uacd_format_bytes(req->format) * req->channels;
+	s->buffer_frames = req->buffer_frames;
+	s->period_frames = req->period_frames;
+	s->ring_frames = pow2_at_least(req->buffer_frames);
+	s->pid = pid;
+	snprintf(s->client, sizeof(s->client), "%s", client);
+	s->shm_size = UACD_SHM_HEADER_BYTES + s->ring_frames * s->frame_bytes;
+	s->shm_size = (s->shm_size + 4095) & ~(size_t)4095;
+
+	s->memfd = memfd_create("uacd-stream", MFD_CLOEXEC | MFD_ALLOW_SEALING);
+	if (s->memfd < 0) {
+		ret = -errno;
+		snprintf(err, errlen, "memfd_create: %s", strerror(errno));
+		goto err_free;
+	}
+	if (ftruncate(s->memfd, (off_t)s->shm_size) < 0) {
+		ret = -errno;
+		snprintf(err, errlen, "cannot size shared memory: %s", strerror(errno));
+		goto err_free;
+	}
+	/* No client can shrink or grow it now: we can never fault on it. */
+	if (fcntl(s->memfd, F_ADD_SEALS, F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_SEAL) < 0) {
+		ret = -errno;
+		snprintf(err, errlen, "cannot seal shared memory: %s", strerror(errno));
+		goto err_free;
+	}
+	s->shm = mmap(NULL, s->shm_size, PROT_READ | PROT_WRITE, MAP_SHARED, s->memfd, 0);
+	if (s->shm == MAP_FAILED) {
+		ret = -errno;
+		snprintf(err, errlen, "cannot map shared memory: %s", strerror(errno));
+		goto err_free;
+	}
+	mlock(s->shm, s->shm_size);	/* best effort; mlockall covers it when allowed */
+	s->data = (uint8_t *)s->shm + UACD_SHM_HEADER_BYTES;
+
+	pthread_mutex_lock(&d->lock);
+	s->id = ++d->next_stream_id;
+	s->shm->geom.magic = UACD_SHM_MAGIC;
+	s->shm->geom.version = UACD_SHM_VERSION;
+	s->shm->geom.header_bytes = UACD_SHM_HEADER_BYTES;
+	s->shm->geom.direction = s->direction;
+	s->shm->geom.format = s->format;
+	s->shm->geom.channels = s->channels;
+	s->shm->geom.rate = d->rate;
+	s->shm->geom.frame_bytes = s->frame_bytes;
+	s->shm->geom.ring_frames = s->ring_frames;
+	s->shm->geom.buffer_frames = s->buffer_frames;
+	s->shm->geom.period_frames = s->period_frames;
+	s->shm->geom.stream_id = s->id;
+	s->shm->client.avail_min = s->period_frames;
+
+	old = d->streams[s->direction];
+	if (old->n >= UACD_MAX_STREAMS) {
+		pthread_mutex_unlock(&d->lock);
+		snprintf(err, errlen, "device %s: too many streams (%u)", d->name, UACD_MAX_STREAMS);
+		ret = -EBUSY;
+		goto err_free;
+	}
+	set = malloc(sizeof(*set));
+	if (!set) {
+		pthread_mutex_unlock(&d->lock);
+		ret = -ENOMEM;
+		goto err_free;
+	}
+	*set = *old;
+	set->s[set->n++] = s;
+	rcu_assign_pointer(d->streams[s->direction], set);
+	pthread_mutex_unlock(&d->lock);
+	call_rcu(&old->rcu, stream_set_free_rcu);
+	*out = s;
+	return 0;
+
+err_free:
+	stream_free(s);
+	return ret;
+}
+
+void uacd_dev_stream_close(struct uacd_stream *s)
+{
+	struct uacd_device *d;
+	struct uacd_stream_set *old, *set;
+	unsigned i;
+
+	if (!s)
+		return;
+	d = s->dev;
+	pthread_mutex_lock(&d->lock);
+	old = d->streams[s->direction];
+	set = malloc(sizeof(*set));
+	if (!set) {
+		/* Cannot build a new set: fall back to waiting in place. */
+		pthread_mutex_unlock(&d->lock);
+		uacd_err("%s: out of memory closing stream %u", d->name, s->id);
+		return;
+	}
+	set->n = 0;
+	for (i = 0; i < old->n; i++)
+		if (old->s[i] != s)
+			set->s[set->n++] = old->s[i];
+	rcu_assign_pointer(d->streams[s->direction], set);
+	pthread_mutex_unlock(&d->lock);
+	/* After this the RT thread can no longer hold s (or the old set). */
+	synchronize_rcu();
+	free(old);
+	stream_free(s);
+}
+
+unsigned uacd_dev_stream_count(struct uacd_device *d)
+{
+	unsigned n;
+
+	pthread_mutex_lock(&d->lock);
+	n = d->streams[0]->n + d->streams[1]->n;
+	pthread_mutex_unlock(&d->lock);
+	return n;
+}
+
+/* ---- hooks (control thread) ---------------------------------------------- */
+
+static void hook_set_free_rcu(struct rcu_head *head)
+{
+	free(caa_container_of(head, struct uacd_hook_set, rcu));
+}
+
+int uacd_dev_hook_add(struct uacd_device *d, struct uacd_hook *h)
+{
+	struct uacd_hook_set *old, *set;
+
+	pthread_mutex_lock(&d->lock);
+	old = d->hooks;
+	if (old->n >= UACD_MAX_HOOKS) {
+		pthread_mutex_unlock(&d->lock);
+		return -ENOSPC;
+	}
+	set = malloc(sizeof(*set));
+	if (!set) {
+		pthread_mutex_unlock(&d->lock);
+		return -ENOMEM;
+	}
+	*set = *old;
+	set->h[set->n++] = h;
+	rcu_assign_pointer(d->hooks, set);
+	pthread_mutex_unlock(&d->lock);
+	call_rcu(&old->rcu, hook_set_free_rcu);
+	return 0;
+}
+
+int uacd_dev_hook_load(struct uacd_device *d, const char *path, const char *args,
+		       char *err, size_t errlen)
+{
+	struct uacd_hook *h;
+	int ret;
+
+	h = calloc(1, sizeof(*h));
+	if (!h)
+		return -ENOMEM;
+	snprintf(h->path, sizeof(h->path), "%s", path);
+	snprintf(h->args, sizeof(h->args), "%s", args ? args : "");
+	h->dl = dlopen(path, RTLD_NOW | RTLD_LOCAL);
+	if (!h->dl) {
+		snprintf(err, errlen, "hook %s: %s", path, dlerror());
+		ret = -ENOENT;
+		goto err_free;
+	}
+	h->ops = dlsym(h->dl, UACD_IO_HOOK_SYMBOL);
+	if (!h->ops) {
+		snprintf(err, errlen, "hook %s: no symbol %s (not a uacd hook?)", path,
+			 UACD_IO_HOOK_SYMBOL);
+		ret = -ENOEXEC;
+		goto err_close;
+	}
+	if (h->ops->abi_version != UACD_IO_HOOK_ABI_VERSION || !h->ops->process) {
+		snprintf(err, errlen, "hook %s: ABI version %u, this uacd speaks %u", path,
+			 h->ops->abi_version, UACD_IO_HOOK_ABI_VERSION);
+		ret = -ENOEXEC;
+		goto err_close;
+	}
+	snprintf(h->name, sizeof(h->name), "%s", h->ops->name ? h->ops->name : path);
+	if (h->ops->init) {
+		ret = h->ops->init(&d->io_info, h->args, &h->state);
+		if (ret < 0) {
+			snprintf(err, errlen, "hook %s: init failed: %s", path, strerror(-ret));
+			goto err_close;
+		}
+	}
+	ret = uacd_dev_hook_add(d, h);
+	if (ret < 0) {
+		snprintf(err, errlen, "hook %s: cannot add: %s", path, strerror(-ret));
+		if (h->ops->destroy)
+			h->ops->destroy(h->state);
+		goto err_close;
+	}
+	return 0;
+
+err_close:
+	dlclose(h->dl);
+err_free:
+	free(h);
+	return ret;
+}
+
+void uacd_dev_hooks_clear(struct uacd_device *d)
+{
+	struct uacd_hook_set *old, *set;
+	unsigned i;
+
+	set = calloc(1, sizeof(*set));
+	if (!set)
+		return;
+	pthread_mutex_lock(&d->lock);
+	old = d->hooks;
+	rcu_assign_pointer(d->hooks, set);
+	pthread_mutex_unlock(&d->lock);
+	synchronize_rcu();
+	for (i = 0; i < old->n; i++)
+		hook_destroy(old->h[i]);
+	free(old);
+}
+
+int uacd_dev_hooks_describe(struct uacd_device *d, char *buf, size_t len)
+{
+	struct uacd_hook_set *set;
+	size_t off = 0;
+	unsigned i;
+
+	pthread_mutex_lock(&d->lock);
+	set = d->hooks;
+	for (i = 0; i < set->n && off < len; i++) {
+		struct uacd_hook *h = set->h[i];
+		char st[256] = "";
+
+		if (h->ops->status)
+			h->ops->status(h->state, st, sizeof(st));
+		off += (size_t)snprintf(buf + off, len - off, "%s\t%s\tcalls=%llu errors=%llu\t%s\n",
+					d->name, h->name,
+					(unsigned long long)__atomic_load_n(&h->calls, __ATOMIC_RELAXED),
+					(unsigned long long)__atomic_load_n(&h->errors, __ATOMIC_RELAXED),
+					st);
+	}
+	pthread_mutex_unlock(&d->lock);
+	return off < len ? (int)off : (int)len;
+}
+
+int uacd_dev_describe(struct uacd_device *d, char *buf, size_t len)
+{
+	size_t off;
+	unsigned i;
+
+	off = (size_t)snprintf(buf, len,
+			       "%s (%s): %s %u Hz, playback %u ch, capture %u ch, rt %s\n",
+			       d->name, d->ops->kind, uacd_format_name(d->format), d->rate,
+			       d->play_ch, d->cap_ch,
+			       d->rt_ok ? "SCHED_FIFO" : "SCHED_OTHER");
+	if (off >= len)
+		return (int)len;
+	pthread_mutex_lock(&d->lock);
+	for (i = 0; i < 2; i++) {
+		struct uacd_stream_set *set = d->streams[i];
+		unsigned j;
+
+		for (j = 0; j < set->n && off < len; j++) {
+			struct uacd_stream *s = set->s[j];
+
+			off += (size_t)snprintf(buf + off, len - off,
+				"  stream %u: %s %s %u ch, buffer %u period %u, pos %llu, xruns %u, client %s (pid %d)\n",
+				s->id, i ? "capture" : "playback", uacd_format_name(s->format),
+				s->channels, s->buffer_frames, s->period_frames,
+				(unsigned long long)__atomic_load_n(&s->shm->daemon.pos, __ATOMIC_RELAXED),
+				__atomic_load_n(&s->shm->daemon.xruns, __ATOMIC_RELAXED),
+				s->client, (int)s->pid);
+		}
+	}
+	pthread_mutex_unlock(&d->lock);
+	if (off < len && d->ops->status)
+		off += (size_t)d->ops->status(d, buf + off, len - off);
+	if (off < len)
+		off += (size_t)snprintf(buf + off, len - off,
+			"  cycles %llu, max cycle %llu us, xruns %llu, rejected clients %llu\n",
+			(unsigned long long)__atomic_load_n(&d->stats.cycles, __ATOMIC_RELAXED),
+			(unsigned long long)__atomic_load_n(&d->stats.cycle_ns_max, __ATOMIC_RELAXED) / 1000,
+			(unsigned long long)__atomic_load_n(&d->stats.xruns, __ATOMIC_RELAXED),
+			(unsigned long long)__atomic_load_n(&d->stats.bad_clients, __ATOMIC_RELAXED));
+	return off < len ? (int)off : (int)len;
+}
+
+/* ---- the RT cycle --------------------------------------------------------- */
+
+/* rt: poke a client; never blocks (O_NONBLOCK on our own file description). */
+static void wake(struct uacd_stream *s)
+{
+	static const char one = 1;
+	ssize_t r;
+
+	if (s->wake_fd < 0)
+		return;
+	r = write(s->wake_fd, &one, 1);
+	(void)r;	/* EAGAIN: the client has wake-ups pending already */
+}
+
+/* rt: end a stream because of what the client did, or the device did. */
+static void stream_fail(struct uacd_stream *s, int32_t error)
+{
+	if (s->rt.error)
+		return;
+	s->rt.error = error;
+	__atomic_store_n(&s->shm->daemon.error, error, __ATOMIC_RELEASE);
+	if (error == -EPROTO) {
+		__atomic_fetch_add(&s->dev->stats.bad_clients, 1, __ATOMIC_RELAXED);
+		uacd_rtlog(UACD_LOG_WARNING, s->dev->name,
+			   "stream %lld: client wrote an impossible ring position (%lld vs %lld); stream ended",
+			   s->id, (int64_t)s->rt.client_pos, (int64_t)s->rt.pos);
+	}
+	wake(s);
+}
+
+/*
+ * rt: take the client's commands.  Returns the state to act on.  The ack is
+ * published before we touch the ring, so a client that waits for it knows we
+ * will not use the old state any more.
+ */
+static uint32_t stream_sync_state(struct uacd_stream *s)
+{
+	uint32_t seq = __atomic_load_n(&s->shm->client.cmd_seq, __ATOMIC_ACQUIRE);
+	uint32_t state = __atomic_load_n(&s->shm->client.state, __ATOMIC_ACQUIRE);
+
+	if (state > UACD_CS_PAUSED)
+		state = UACD_CS_STOPPED;
+	if (seq != s->rt.ack) {
+		s->rt.ack = seq;
+		if (state == UACD_CS_STOPPED && s->rt.xrun) {
+			s->rt.xrun = false;
+			__atomic_store_n(&s->shm->daemon.xrun_active, 0, __ATOMIC_RELEASE);
+		}
+		__atomic_store_n(&s->shm->daemon.ack_seq, seq, __ATOMIC_RELEASE);
+	}
+	s->rt.state = state;
+	return state;
+}
+
+static void stream_xrun(struct uacd_stream *s)
+{
+	s->rt.xrun = true;
+	s->rt.xruns++;
+	__atomic_store_n(&s->shm->daemon.xruns, s->rt.xruns, __ATOMIC_RELEASE);
+	__atomic_store_n(&s->shm->daemon.xrun_active, 1, __ATOMIC_RELEASE);
+	__atomic_fetch_add(&s->dev->stats.xruns, 1, __ATOMIC_RELAXED);
+	wake(s);
+}
+
+/* rt: publish our position and wake the client when it can act. */
+static void stream_publish(struct uacd_stream *s, uint64_t host_time)
+{
+	uint64_t avail;
+
+	__atomic_store_n(&s->shm->daemon.queued_frames, s->dev->rt.queued, __ATOMIC_RELAXED);
+	__atomic_store_n(&s->shm->daemon.host_time, host_time, __ATOMIC_RELAXED);
+	__atomic_store_n(&s->shm->daemon.pos, s->rt.pos, __ATOMIC_RELEASE);
+	if (s->direction == UACD_DIR_PLAYBACK)
+		avail = s->buffer_frames - (s->rt.client_pos - s->rt.pos);
+	else
+		avail = s->rt.pos - s->rt.client_pos;
+	/*
+	 * One wake-up per client action: once avail reaches avail_min we poke
+	 * the client and stay quiet until it has moved its position.
+	 */
+	if (avail >= __atomic_load_n(&s->shm->client.avail_min, __ATOMIC_RELAXED) &&
+	    s->rt.woke_client_pos != s->rt.client_pos + 1) {
+		s->rt.woke_client_pos = s->rt.client_pos + 1;
+		wake(s);
+	} else if (s->direction == UACD_DIR_PLAYBACK && s->rt.state == UACD_CS_DRAINING &&
+		   s->rt.client_pos == s->rt.pos) {
+		wake(s);
+	}
+}
+
+/* rt: copy ring frames [pos, pos + n) of s to dst (raw). */
+static void ring_read_raw(struct uacd_stream *s, uint64_t pos, uint32_t n, uint8_t *dst)
+{
+	uint64_t mask = s->ring_frames - 1, off = pos & mask;
+	uint64_t first = s->ring_frames - off < n ? s->ring_frames - off : n;
+
+	memcpy(dst, s->data + off * s->frame_bytes, first * s->frame_bytes);
+	if (first < n)
+		memcpy(dst + first * s->frame_bytes, s->data, (n - first) * s->frame_bytes);
+}
+
+static void ring_write_raw(struct uacd_stream *s, uint64_t pos, uint32_t n, const uint8_t *src)
+{
+	uint64_t mask = s->ring_frames - 1, off = pos & mask;
+	uint64_t first = s->ring_frames - off < n ? s->ring_frames - off : n;
+
+	memcpy(s->data + off * s->frame_bytes, src, first * s->frame_bytes);
+	if (first < n)
+		memcpy(s->data, src + first * s->frame_bytes, (n - first) * s->frame_bytes);
+}
+
+/*
+ * rt: how many frames a playback stream can give this cycle, after
+ * validating its write position.  -1 = not taking part.
+ */
+static int64_t play_avail(struct uacd_stream *s)
+{
+	uint32_t state;
+	uint64_t wpos, fill;
+
+	if (s->rt.error)
+		return -1;
+	state = stream_sync_state(s);
+	if (state != UACD_CS_RUNNING && state != UACD_CS_DRAINING) {
+		/* Stopped: follow the client's position silently (prepare resets it). */
+		wpos = __atomic_load_n(&s->shm->client.pos, __ATOMIC_ACQUIRE);
+		fill = wpos - s->rt.pos;
+		if (fill > s->buffer_frames) {
+			s->rt.client_pos = wpos;
+			stream_fail(s, -EPROTO);
+		} else {
+			s->rt.client_pos = wpos;
+		}
+		return -1;
+	}
+	if (s->rt.xrun)
+		return -1;
+	wpos = __atomic_load_n(&s->shm->client.pos, __ATOMIC_ACQUIRE);
+	fill = wpos - s->rt.pos;	/* unsigned: a position behind ours is huge */
+	if (fill > s->buffer_frames) {
+		s->rt.client_pos = wpos;
+		stream_fail(s, -EPROTO);
+		return -1;
+	}
+	s->rt.client_pos = wpos;
+	return (int64_t)fill;
+}
+
+/* rt */
+static void run_hooks(struct uacd_device *d, enum uacd_io_operation op, float *const *planes,
+		      uint32_t ch, uint32_t frames, uint64_t sample_time, uint64_t host_time)
+{
+	struct uacd_hook_set *hs = rcu_dereference(d->hooks);
+	struct uacd_io_buffer buf = {
+		.channels = planes, .n_channels = ch, .n_frames = frames, .rate = d->rate,
+		.sample_time = sample_time, .host_time = host_time,
+	};
+	unsigned i;
+
+	for (i = 0; i < hs->n; i++) {
+		struct uacd_hook *h = hs->h[i];
+
+		__atomic_fetch_add(&h->calls, 1, __ATOMIC_RELAXED);
+		if (h->ops->process(h->state, op, &buf) < 0)
+			__atomic_fetch_add(&h->errors, 1, __ATOMIC_RELAXED);
+	}
+}
+
+/* rt */
+void uacd_dev_play(struct uacd_device *d, void *out, uint32_t frames, uint64_t host_time)
+{
+	struct uacd_stream_set *set = rcu_dereference(d->streams[UACD_DIR_PLAYBACK]);
+	struct uacd_hook_set *hs = rcu_dereference(d->hooks);
+	int64_t avail[UACD_MAX_STREAMS];
+	unsigned i, c, active = 0, last = 0;
+
+	if (frames > d->max_frames)
+		frames = d->max_frames;
+	for (i = 0; i < set->n; i++) {
+		avail[i] = play_avail(set->s[i]);
+		if (avail[i] >= 0) {
+			active++;
+			last = i;
+		}
+	}
+	d->rt.playback_active = set->n > 0;
+
+	if (active == 1 && hs->n == 0 && set->s[last]->format == d->format &&
+	    set->s[last]->channels == d->play_ch) {
+		/* Bit-perfect: one stream in the device's own format, nothing to process. */
+		struct uacd_stream *s = set->s[last];
+		uint32_t take = avail[last] < frames ? (uint32_t)avail[last] : frames;
+
+		ring_read_raw(s, s->rt.pos, take, out);
+		if (take < frames)
+			uacd_fmt_silence(d->format, d->play_ch, frames - take,
+					 (uint8_t *)out + (size_t)take * s->frame_bytes);
+		s->rt.pos += take;
+		if (take < frames && s->rt.state == UACD_CS_RUNNING)
+			stream_xrun(s);
+	} else {
+		for (c = 0; c < d->play_ch; c++)
+			memset(d->mix[c], 0, frames * sizeof(float));
+		for (i = 0; i < set->n; i++) {
+			struct uacd_stream *s = set->s[i];
+			uint32_t take, done = 0;
+
+			if (avail[i] < 0)
+				continue;
+			take = avail[i] < frames ? (uint32_t)avail[i] : frames;
+			while (done < take) {
+				uint64_t off = (s->rt.pos + done) & (s->ring_frames - 1);
+				uint32_t n = take - done;
+
+				if (off + n > s->ring_frames)
+					n = (uint32_t)(s->ring_frames - off);
+				uacd_fmt_mix_to_float(s->format, s->data + off * s->frame_bytes,
+						      s->channels, n, d->mix, d->play_ch, done);
+				done += n;
+			}
+			s->rt.pos += take;
+			if (take < frames && s->rt.state == UACD_CS_RUNNING)
+				stream_xrun(s);
+		}
+		if (hs->n)
+			run_hooks(d, UACD_IO_WRITE_END, d->mix, d->play_ch, frames, d->rt.play_time,
+				  host_time);
+		uacd_fmt_from_float(d->format, d->mix, d->play_ch, 0, frames, out, d->play_ch);
+	}
+	d->rt.play_time += frames;
+	__atomic_fetch_add(&d->stats.play_frames, frames, __ATOMIC_RELAXED);
+	for (i = 0; i < set->n; i++)
+		if (!set->s[i]->rt.error)
+			stream_publish(set->s[i], host_time);
+}
+
+/* rt */
+void uacd_dev_capture(struct uacd_device *d, const void *in, uint32_t frames, uint64_t host_time)
+{
+	struct uacd_stream_set *set = rcu_dereference(d->streams[UACD_DIR_CAPTURE]);
+	struct uacd_hook_set *hs = rcu_dereference(d->hooks);
+	bool have_float = false, running = false;
+	unsigned i;
+
+	if (frames > d->max_frames)
+		frames = d->max_frames;
+	if (hs->n) {
+		uacd_fmt_to_float(d->format, in, d->cap_ch, frames, d->cap, d->cap_ch, 0);
+		run_hooks(d, UACD_IO_BEGIN_READ, d->cap, d->cap_ch, frames, d->rt.cap_time, host_time);
+		have_float = true;
+	}
+	for (i = 0; i < set->n; i++) {
+		struct uacd_stream *s = set->s[i];
+		uint64_t rpos, fill;
+		uint32_t state, done = 0;
+
+		if (s->rt.error)
+			continue;
+		state = stream_sync_state(s);
+		rpos = __atomic_load_n(&s->shm->client.pos, __ATOMIC_ACQUIRE);
+		fill = s->rt.pos - rpos;	/* unsigned: a read position ahead of ours is huge */
+		s->rt.client_pos = rpos;
+		if (fill > s->buffer_frames) {
+			stream_fail(s, -EPROTO);
+			continue;
+		}
+		if (state != UACD_CS_RUNNING || s->rt.xrun) {
+			stream_publish(s, host_time);
+			continue;
+		}
+		running = true;
+		if (fill + frames > s->buffer_frames) {
+			stream_xrun(s);	/* overrun: the client did not read in time */
+			continue;
+		}
+		if (!hs->n && s->format == d->format && s->channels == d->cap_ch) {
+			ring_write_raw(s, s->rt.pos, frames, in);
+		} else {
+			if (!have_float) {
+				uacd_fmt_to_float(d->format, in, d->cap_ch, frames, d->cap, d->cap_ch, 0);
+				have_float = true;
+			}
+			while (done < frames) {
+				uint64_t off = (s->rt.pos + done) & (s->ring_frames - 1);
+				uint32_t n = frames - done;
+
+				if (off + n > s->ring_frames)
+					n = (uint32_t)(s->ring_frames - off);
+				uacd_fmt_from_float(s->format, d->cap, d->cap_ch, done, n,
+						    s->data + off * s->frame_bytes, s->channels);
+				done += n;
+			}
+		}
+		s->rt.pos += frames;
+		stream_publish(s, host_time);
+	}
+	d->rt.capture_running = running;
+	d->rt.cap_time += frames;
+	__atomic_fetch_add(&d->stats.cap_frames, frames, __ATOMIC_RELAXED);
+}
+
+/* rt */
+void uacd_dev_fail_streams(struct uacd_device *d, int32_t error)
+{
+	unsigned i, k;
+
+	for (k = 0; k < 2; k++) {
+		struct uacd_stream_set *set = rcu_dereference(d->streams[k]);
+
+		for (i = 0; i < set->n; i++)
+			stream_fail(set->s[i], error);
+	}
+}
+
+/* rt */
+void uacd_dev_cycle_end(struct uacd_device *d)
+{
+	uint64_t ns = uacd_now_ns() - d->rt.cycle_start_ns;
+
+	__atomic_fetch_add(&d->stats.cycles, 1, __ATOMIC_RELAXED);
+	__atomic_fetch_add(&d->stats.cycle_ns_sum, ns, __ATOMIC_RELAXED);
+	if (ns > __atomic_load_n(&d->stats.cycle_ns_max, __ATOMIC_RELAXED))
+		__atomic_store_n(&d->stats.cycle_ns_max, ns, __ATOMIC_RELAXED);
+	rcu_quiescent_state();
+}
+
+/* ---- the RT thread ------------------------------------------------------- */
+
+int uacd_dev_spawn_rt(struct uacd_device *d, void *(*fn)(void *))
+{
+	pthread_attr_t attr;
+	struct sched_param sp = { .sched_priority = d->rt_priority };
+	int ret;
+
+	__atomic_store_n(&d->stop, 0, __ATOMIC_RELEASE);
+	if (d->rt_priority > 0) {
+		pthread_attr_init(&attr);
+		pthread_attr_setinheritsched(&attr, PTHREAD_EXPLICIT_SCHED);
+		pthread_attr_setschedpolicy(&attr, SCHED_FIFO);
+		pthread_attr_setschedparam(&attr, &sp);
+		ret = pthread_create(&d->thread, &attr, fn, d);
+		pthread_attr_destroy(&attr);
+		if (ret == 0) {
+			d->rt_ok = true;
+			d->thread_running = true;
+			uacd_info("%s: RT thread at SCHED_FIFO priority %d", d->name, d->rt_priority);
+			return 0;
+		}
+		if (ret != EPERM) {
+			uacd_err("%s: cannot start RT thread: %s", d->name, strerror(ret));
+			return -ret;
+		}
+		uacd_warn("%s: SCHED_FIFO priority %d not permitted (%s); running at normal priority",
+			  d->name, d->rt_priority, strerror(ret));
+	}
+	d->rt_ok = false;
+	ret = pthread_create(&d->thread, NULL, fn, d);
+	if (ret) {
+		uacd_err("%s: cannot start device thread: %s", d->name, strerror(ret));
+		return -ret;
+	}
+	d->thread_running = true;
+	return 0;
+}

@@ -1,0 +1,196 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * A uacd device: the engine between a transport (sim, libusb) and client
+ * streams.  See device.c for how the RT cycle works.
+ */
+#ifndef UACD_DEVICE_H
+#define UACD_DEVICE_H
+
+#include <pthread.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include <urcu-qsbr.h>
+#include <urcu/rculist.h>
+
+#include <uacd/io_operation.h>
+#include <uacd/protocol.h>
+
+#define UACD_CLIENT_MAX_CHANNELS 8u	/* what the plugin offers */
+#define UACD_MAX_STREAMS 64u		/* per device and direction */
+#define UACD_MAX_HOOKS 8u
+#define UACD_RING_MAX_FRAMES (1u << 20)
+
+struct uacd_device;
+
+/* One client stream (one ALSA PCM). */
+struct uacd_stream {
+	struct uacd_device *dev;
+	uint32_t id;
+	uint32_t direction;
+	uint32_t format;
+	uint32_t channels;
+	uint32_t frame_bytes;
+	uint32_t buffer_frames;
+	uint32_t period_frames;
+	uint64_t ring_frames;
+	struct uacd_shm *shm;
+	size_t shm_size;
+	uint8_t *data;
+	int memfd;
+	int wake_fd;		/* write end of the connection's wake pipe (not owned) */
+	pid_t pid;
+	char client[UACD_NAME_MAX];
+
+	/* RT thread only (after publication). */
+	struct {
+		uint64_t pos;		/* our position: the truth, never read back */
+		uint64_t client_pos;	/* last validated client position */
+		uint64_t woke_client_pos;
+		uint32_t ack;
+		uint32_t state;
+		uint32_t xruns;
+		int32_t error;
+		bool xrun;
+		bool woke_error;
+	} rt;
+
+	struct rcu_head rcu;
+};
+
+/* Immutable snapshot, replaced as a whole (RCU). */
+struct uacd_stream_set {
+	unsigned n;
+	struct uacd_stream *s[UACD_MAX_STREAMS];
+	struct rcu_head rcu;
+};
+
+/* A processing stage: a user hook or a built-in (the DSP chain). */
+struct uacd_hook {
+	char name[UACD_NAME_MAX];
+	char path[256];
+	char args[256];
+	void *dl;				/* dlopen handle, NULL for built-ins */
+	const struct uacd_io_hook_v1 *ops;
+	void *state;
+	uint64_t errors;			/* RT increments (relaxed) */
+	uint64_t calls;
+};
+
+struct uacd_hook_set {
+	unsigned n;
+	struct uacd_hook *h[UACD_MAX_HOOKS];
+	struct rcu_head rcu;
+};
+
+struct uacd_transport_ops {
+	const char *kind;			/* "sim", "usb" */
+	/* Control thread: start streaming and the RT thread; 0 or -errno. */
+	int (*start)(struct uacd_device *d);
+	/* Control thread: stop the RT thread and streaming. */
+	void (*stop)(struct uacd_device *d);
+	/* Control thread: change the rate while no stream exists. */
+	int (*set_rate)(struct uacd_device *d, uint32_t rate);
+	/* Control thread: append a human-readable status. */
+	int (*status)(struct uacd_device *d, char *buf, size_t len);
+	void (*free)(struct uacd_device *d);
+};
+
+struct uacd_device_stats {
+	uint64_t cycles;
+	uint64_t play_frames;
+	uint64_t cap_frames;
+	uint64_t xruns;
+	uint64_t bad_clients;
+	uint64_t cycle_ns_max;
+	uint64_t cycle_ns_sum;
+};
+
+struct uacd_device {
+	char name[UACD_NAME_MAX];
+	uint32_t format;		/* device sample format */
+	uint32_t rate;
+	uint32_t rates[UACD_MAX_RATES];
+	uint32_t n_rates;
+	uint32_t play_ch;		/* 0 = no playback */
+	uint32_t cap_ch;		/* 0 = no capture */
+	uint32_t max_frames;		/* largest buffer per RT cycle and direction */
+	uint32_t latency_frames;	/* device-side fixed latency */
+	int rt_priority;		/* 0 = SCHED_OTHER */
+
+	const struct uacd_transport_ops *ops;
+	void *tp;			/* transport private */
+
+	pthread_t thread;
+	bool thread_running;
+	bool rt_ok;			/* the thread got SCHED_FIFO */
+	int stop;			/* atomic: ask the RT thread to leave */
+
+	struct uacd_stream_set *streams[2];	/* RCU, by direction */
+	struct uacd_hook_set *hooks;		/* RCU */
+	struct uacd_io_device io_info;		/* what hooks see */
+
+	/* RT scratch, preallocated. */
+	float *mix[UACD_MAX_CHANNELS];
+	float *cap[UACD_MAX_CHANNELS];
+	uint8_t *raw;			/* one buffer of device frames */
+
+	struct {
+		uint64_t play_time;	/* sample_time of the next WRITE_END */
+		uint64_t cap_time;	/* sample_time of the next BEGIN_READ */
+		uint64_t queued;	/* playback frames between us and the DAC */
+		bool capture_running;	/* some capture client is RUNNING */
+		bool playback_active;	/* some playback client is open */
+		uint64_t cycle_start_ns;
+	} rt;
+
+	struct uacd_device_stats stats;	/* RT writes (relaxed), anyone reads */
+	uint32_t next_stream_id;	/* control thread */
+	pthread_mutex_t lock;		/* control thread writers of RCU pointers */
+};
+
+/* Control thread: allocate scratch for the format/channels/max_frames set by the transport. */
+int uacd_dev_init(struct uacd_device *d);
+/* Control thread: start/stop the transport (and its RT thread). */
+int uacd_dev_start(struct uacd_device *d);
+void uacd_dev_stop(struct uacd_device *d);
+void uacd_dev_free(struct uacd_device *d);
+
+/*
+ * Control thread: create a stream for a validated request.  On failure
+ * returns -errno and writes why into err.
+ */
+int uacd_dev_stream_open(struct uacd_device *d, const struct uacd_stream_req *req,
+			 int wake_fd, pid_t pid, const char *client,
+			 struct uacd_stream **out, char *err, size_t errlen);
+/* Control thread: unpublish, wait for the RT thread, free. */
+void uacd_dev_stream_close(struct uacd_stream *s);
+unsigned uacd_dev_stream_count(struct uacd_device *d);
+
+/* Control thread: hooks. */
+int uacd_dev_hook_add(struct uacd_device *d, struct uacd_hook *h);
+int uacd_dev_hook_load(struct uacd_device *d, const char *path, const char *args,
+		       char *err, size_t errlen);
+void uacd_dev_hooks_clear(struct uacd_device *d);
+int uacd_dev_hooks_describe(struct uacd_device *d, char *buf, size_t len);
+
+int uacd_dev_describe(struct uacd_device *d, char *buf, size_t len);
+
+/* rt: fill `out` (device format, play_ch channels) with `frames` frames. */
+void uacd_dev_play(struct uacd_device *d, void *out, uint32_t frames, uint64_t host_time);
+/* rt: deliver `frames` captured frames (device format, cap_ch channels). */
+void uacd_dev_capture(struct uacd_device *d, const void *in, uint32_t frames, uint64_t host_time);
+/* rt: end of a cycle: report a quiescent state. */
+void uacd_dev_cycle_end(struct uacd_device *d);
+/* rt: the device disappeared: end every stream with -ENODEV. */
+void uacd_dev_fail_streams(struct uacd_device *d, int32_t error);
+
+/* Any thread. */
+uint64_t uacd_now_ns(void);
+
+/* Start the RT thread running fn(d); falls back to SCHED_OTHER with one message. */
+int uacd_dev_spawn_rt(struct uacd_device *d, void *(*fn)(void *));
+
+#endif /* UACD_DEVICE_H */

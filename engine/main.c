@@ -1,0 +1,361 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * uacd: the daemon's entry point.  Reads the config, creates the devices,
+ * loads hooks, locks memory, starts each device's RT thread and serves the
+ * socket until SIGTERM.  See uacd(8).
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include <urcu-qsbr.h>
+
+#include "engine/uacd-conf.h"
+#include "engine/device.h"
+#include "engine/log.h"
+#include "engine/server.h"
+#include "engine/transport-sim.h"
+
+struct daemon {
+	struct uacd_config cfg;
+	const char *config_path;
+	bool config_explicit;
+	struct uacd_device *devs[UACD_CONFIG_MAX_DEVICES];
+	unsigned n_devs;
+	/* hooks given on the command line survive reloads of the file */
+	char cli_hooks[UACD_CONFIG_MAX_HOOKS][512];
+	int n_cli_hooks;
+};
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+		"Usage: uacd [OPTION]...\n"
+		"User-space USB Audio Class driver: serves ALSA clients (aplay -D uac) through\n"
+		"shared-memory rings, one real-time thread per device.\n"
+		"\n"
+		"  -f, --foreground       stay in the foreground (default: detach once serving)\n"
+		"  -c, --config FILE      daemon config (default " UACD_DEFAULT_CONFIG ")\n"
+		"  -s, --socket PATH      client socket (default " UACD_DEFAULT_SOCKET ")\n"
+		"  -d, --device SPEC      serve this device; repeatable (default: sim)\n"
+		"                         sim[:rate=R,channels=N,format=F,mode=loopback|wav|silence,\n"
+		"                         drift_ppm=P,usb=full|high,time=real|fast,speedup=N,\n"
+		"                         in=FILE,out=FILE,loop=0|1,name=NAME,priority=N]\n"
+		"  -H, --hook 'PATH [ARGS]'  load a processing hook on every device; repeatable\n"
+		"  -p, --priority N       SCHED_FIFO priority of device threads, 0 = off (default 70)\n"
+		"      --no-mlock         do not lock memory\n"
+		"  -v, --verbose          more log output (repeat for debug)\n"
+		"  -q, --quiet            only errors\n"
+		"  -h, --help             show this help and exit\n"
+		"  -V, --version          show the version and exit\n"
+		"\n"
+		"Signals: SIGHUP reloads hooks from the config; SIGTERM/SIGINT stop.\n"
+		"Exit status: 0 clean stop, 1 startup error, 2 usage error.\n");
+}
+
+static int create_device(const char *spec, struct uacd_device **out, char *err, size_t errlen)
+{
+	if (!strncmp(spec, "sim", 3) && (spec[3] == '\0' || spec[3] == ':'))
+		return uacd_sim_create(spec, out, err, errlen);
+	if (!strncmp(spec, "usb", 3)) {
+		snprintf(err, errlen, "device %s: this uacd was built without a USB transport", spec);
+		return -ENOTSUP;
+	}
+	snprintf(err, errlen, "device spec '%s': expected sim[:options]", spec);
+	return -EINVAL;
+}
+
+static int load_hooks(struct daemon *dm, struct uacd_device *d, char *err, size_t errlen)
+{
+	int i, ret;
+
+	for (i = 0; i < dm->n_cli_hooks + dm->cfg.n_hooks; i++) {
+		const char *h = i < dm->n_cli_hooks ? dm->cli_hooks[i] : dm->cfg.hooks[i - dm->n_cli_hooks];
+		char path[512];
+		const char *args = "";
+		char *sp;
+
+		snprintf(path, sizeof(path), "%s", h);
+		sp = strchr(path, ' ');
+		if (sp) {
+			*sp = '\0';
+			args = sp + 1;
+			while (*args == ' ')
+				args++;
+		}
+		ret = uacd_dev_hook_load(d, path, args, err, errlen);
+		if (ret)
+			return ret;
+		uacd_notice("%s: hook %s loaded", d->name, path);
+	}
+	return 0;
+}
+
+static int reload(void *data, char *msg, size_t len)
+{
+	struct daemon *dm = data;
+	struct uacd_config cfg;
+	char err[512];
+	unsigned i;
+	int ret;
+
+	uacd_config_defaults(&cfg);
+	ret = uacd_config_load(&cfg, dm->config_path, err, sizeof(err));
+	if (ret && !(ret == -ENOENT && !dm->config_explicit)) {
+		snprintf(msg, len, "%s (running configuration kept)", err);
+		return -EINVAL;
+	}
+	dm->cfg.n_hooks = cfg.n_hooks;
+	memcpy(dm->cfg.hooks, cfg.hooks, sizeof(cfg.hooks));
+	for (i = 0; i < dm->n_devs; i++) {
+		uacd_dev_hooks_clear(dm->devs[i]);
+		ret = load_hooks(dm, dm->devs[i], err, sizeof(err));
+		if (ret) {
+			snprintf(msg, len, "%s", err);
+			return ret;
+		}
+	}
+	snprintf(msg, len, "%d hook(s) on %u device(s)", dm->n_cli_hooks + dm->cfg.n_hooks, dm->n_devs);
+	return 0;
+}
+
+static bool sanitized_build(void)
+{
+#if defined(__SANITIZE_ADDRESS__)
+	return true;
+#else
+	return false;
+#endif
+}
+
+/* Detach; the parent exits once the child reports it is serving (or failed). */
+static int daemonize(int *notify_fd)
+{
+	int p[2];
+	pid_t pid;
+	char c = 1;
+
+	if (pipe(p) < 0)
+		return -errno;
+	pid = fork();
+	if (pid < 0)
+		return -errno;
+	if (pid > 0) {
+		close(p[1]);
+		if (read(p[0], &c, 1) != 1)
+			c = 1;
+		_exit(c);
+	}
+	close(p[0]);
+	setsid();
+	*notify_fd = p[1];
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "foreground", no_argument, NULL, 'f' },
+		{ "config", required_argument, NULL, 'c' },
+		{ "socket", required_argument, NULL, 's' },
+		{ "device", required_argument, NULL, 'd' },
+		{ "hook", required_argument, NULL, 'H' },
+		{ "priority", required_argument, NULL, 'p' },
+		{ "no-mlock", no_argument, NULL, 'M' },
+		{ "verbose", no_argument, NULL, 'v' },
+		{ "quiet", no_argument, NULL, 'q' },
+		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct daemon dm;
+	struct uacd_server *srv = NULL;
+	const char *socket_opt = NULL;
+	char cli_devices[UACD_CONFIG_MAX_DEVICES][512];
+	int n_cli_devices = 0, priority = -1, verbose = 0, quiet = 0, no_mlock = 0;
+	bool foreground = false;
+	int notify_fd = -1, ret, opt, i, status = 1;
+	char err[512];
+
+	memset(&dm, 0, sizeof(dm));
+	dm.config_path = UACD_DEFAULT_CONFIG;
+	while ((opt = getopt_long(argc, argv, "fc:s:d:H:p:vqhV", opts, NULL)) != -1) {
+		switch (opt) {
+		case 'f':
+			foreground = true;
+			break;
+		case 'c':
+			dm.config_path = optarg;
+			dm.config_explicit = true;
+			break;
+		case 's':
+			socket_opt = optarg;
+			break;
+		case 'd':
+			if (n_cli_devices >= UACD_CONFIG_MAX_DEVICES) {
+				fprintf(stderr, "uacd: at most %d devices\n", UACD_CONFIG_MAX_DEVICES);
+				return 2;
+			}
+			snprintf(cli_devices[n_cli_devices++], sizeof(cli_devices[0]), "%s", optarg);
+			break;
+		case 'H':
+			if (dm.n_cli_hooks >= UACD_CONFIG_MAX_HOOKS) {
+				fprintf(stderr, "uacd: at most %d hooks\n", UACD_CONFIG_MAX_HOOKS);
+				return 2;
+			}
+			snprintf(dm.cli_hooks[dm.n_cli_hooks++], sizeof(dm.cli_hooks[0]), "%s", optarg);
+			break;
+		case 'p': {
+			char *end;
+
+			priority = (int)strtol(optarg, &end, 10);
+			if (end == optarg || *end || priority < 0 || priority > 99) {
+				fprintf(stderr, "uacd: --priority %s: expected 0 (off) to 99\n", optarg);
+				return 2;
+			}
+			break;
+		}
+		case 'M':
+			no_mlock = 1;
+			break;
+		case 'v':
+			verbose++;
+			break;
+		case 'q':
+			quiet = 1;
+			break;
+		case 'h':
+			usage(stdout);
+			return 0;
+		case 'V':
+			printf("uacd %s\n", PACKAGE_VERSION);
+			return 0;
+		default:
+			usage(stderr);
+			return 2;
+		}
+	}
+	if (optind < argc) {
+		fprintf(stderr, "uacd: unexpected argument '%s'\n", argv[optind]);
+		usage(stderr);
+		return 2;
+	}
+
+	uacd_config_defaults(&dm.cfg);
+	ret = uacd_config_load(&dm.cfg, dm.config_path, err, sizeof(err));
+	if (ret && !(ret == -ENOENT && !dm.config_explicit)) {
+		fprintf(stderr, "uacd: %s\n", err);
+		return 1;
+	}
+	if (socket_opt)
+		snprintf(dm.cfg.socket, sizeof(dm.cfg.socket), "%s", socket_opt);
+	if (priority >= 0)
+		dm.cfg.rt_priority = priority;
+	if (no_mlock)
+		dm.cfg.mlock = false;
+	if (n_cli_devices) {
+		memcpy(dm.cfg.devices, cli_devices, sizeof(cli_devices));
+		dm.cfg.n_devices = n_cli_devices;
+	}
+	if (!dm.cfg.n_devices) {
+		snprintf(dm.cfg.devices[0], sizeof(dm.cfg.devices[0]), "sim");
+		dm.cfg.n_devices = 1;
+	}
+	if (quiet)
+		dm.cfg.log_level = UACD_LOG_ERR;
+	else if (verbose)
+		dm.cfg.log_level = verbose > 1 ? UACD_LOG_DEBUG : UACD_LOG_INFO;
+	uacd_log_set_level(dm.cfg.log_level);
+
+	/* A client that vanishes must not kill us through a pipe or socket write. */
+	signal(SIGPIPE, SIG_IGN);
+
+	for (i = 0; i < dm.cfg.n_devices; i++) {
+		struct uacd_device *d = NULL;
+		unsigned k;
+
+		ret = create_device(dm.cfg.devices[i], &d, err, sizeof(err));
+		if (ret) {
+			fprintf(stderr, "uacd: %s\n", err);
+			goto out;
+		}
+		for (k = 0; k < dm.n_devs; k++)
+			if (!strcmp(dm.devs[k]->name, d->name)) {
+				fprintf(stderr, "uacd: two devices named '%s' (use name=)\n", d->name);
+				uacd_dev_free(d);
+				goto out;
+			}
+		/* An explicit priority= in the spec wins over the daemon-wide setting. */
+		if (!strstr(dm.cfg.devices[i], "priority="))
+			d->rt_priority = dm.cfg.rt_priority;
+		dm.devs[dm.n_devs++] = d;
+		ret = load_hooks(&dm, d, err, sizeof(err));
+		if (ret) {
+			fprintf(stderr, "uacd: %s\n", err);
+			goto out;
+		}
+	}
+
+	ret = uacd_server_new(dm.cfg.socket, dm.devs, dm.n_devs, &srv);
+	if (ret) {
+		fprintf(stderr, "uacd: cannot serve %s: %s\n", dm.cfg.socket, strerror(-ret));
+		goto out;
+	}
+	uacd_server_set_reload(srv, reload, &dm);
+
+	if (!foreground) {
+		ret = daemonize(&notify_fd);
+		if (ret) {
+			fprintf(stderr, "uacd: cannot detach: %s\n", strerror(-ret));
+			goto out;
+		}
+	}
+
+	if (dm.cfg.mlock) {
+		if (sanitized_build())
+			uacd_info("sanitizer build: memory not locked");
+		else if (mlockall(MCL_CURRENT | MCL_FUTURE) < 0)
+			uacd_warn("cannot lock memory (%s): page faults may cause glitches; raise RLIMIT_MEMLOCK or run with CAP_IPC_LOCK",
+				  strerror(errno));
+	}
+
+	for (i = 0; i < (int)dm.n_devs; i++) {
+		char desc[512];
+
+		ret = uacd_dev_start(dm.devs[i]);
+		if (ret) {
+			uacd_err("%s: cannot start: %s", dm.devs[i]->name, strerror(-ret));
+			goto out;
+		}
+		uacd_dev_describe(dm.devs[i], desc, sizeof(desc));
+		desc[strcspn(desc, "\n")] = '\0';
+		uacd_notice("device %s", desc);
+	}
+	uacd_notice("uacd %s serving %s", PACKAGE_VERSION, dm.cfg.socket);
+	if (notify_fd >= 0) {
+		char ok = 0;
+
+		if (write(notify_fd, &ok, 1) != 1)
+			(void)0;
+		close(notify_fd);
+		notify_fd = -1;
+	}
+	ret = uacd_server_run(srv);
+	status = ret ? 1 : 0;
+out:
+	uacd_server_free(srv);
+	for (i = 0; i < (int)dm.n_devs; i++)
+		uacd_dev_free(dm.devs[i]);
+	rcu_barrier();
+	uacd_log_drain();
+	if (notify_fd >= 0)
+		close(notify_fd);	/* parent reads EOF: exit status 1 */
+	return status;
+}

@@ -1,0 +1,163 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include "config.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <uacd/protocol.h>
+
+#include "engine/uacd-conf.h"
+#include "engine/log.h"
+
+void uacd_config_defaults(struct uacd_config *c)
+{
+	memset(c, 0, sizeof(*c));
+	snprintf(c->socket, sizeof(c->socket), "%s", UACD_DEFAULT_SOCKET);
+	c->rt_priority = 70;
+	c->mlock = true;
+	c->log_level = UACD_LOG_NOTICE;
+}
+
+int uacd_config_log_level(const char *w)
+{
+	static const struct { const char *name; int level; } t[] = {
+		{ "error", UACD_LOG_ERR }, { "warning", UACD_LOG_WARNING },
+		{ "notice", UACD_LOG_NOTICE }, { "info", UACD_LOG_INFO }, { "debug", UACD_LOG_DEBUG },
+	};
+	unsigned i;
+
+	for (i = 0; i < sizeof(t) / sizeof(t[0]); i++)
+		if (!strcmp(w, t[i].name))
+			return t[i].level;
+	return -1;
+}
+
+static char *trim(char *s)
+{
+	char *e;
+
+	while (isspace((unsigned char)*s))
+		s++;
+	e = s + strlen(s);
+	while (e > s && isspace((unsigned char)e[-1]))
+		*--e = '\0';
+	return s;
+}
+
+static int set_string(char *dst, size_t len, const char *v, const char *path, int line,
+		      const char *key, char *err, size_t errlen)
+{
+	if (strlen(v) >= len) {
+		snprintf(err, errlen, "%s:%d: %s: value longer than %zu characters", path, line, key, len - 1);
+		return -EINVAL;
+	}
+	snprintf(dst, len, "%s", v);
+	return 0;
+}
+
+int uacd_config_load(struct uacd_config *c, const char *path, char *err, size_t errlen)
+{
+	char buf[1024];
+	FILE *f;
+	int line = 0, ret = 0;
+
+	f = fopen(path, "r");
+	if (!f) {
+		ret = -errno;
+		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+		return ret;
+	}
+	while (fgets(buf, sizeof(buf), f)) {
+		char *key, *val, *eq, *hash;
+
+		line++;
+		if (!strchr(buf, '\n') && !feof(f)) {
+			snprintf(err, errlen, "%s:%d: line too long", path, line);
+			ret = -EINVAL;
+			break;
+		}
+		hash = strchr(buf, '#');
+		if (hash)
+			*hash = '\0';
+		key = trim(buf);
+		if (!*key)
+			continue;
+		eq = strchr(key, '=');
+		if (!eq) {
+			snprintf(err, errlen, "%s:%d: expected 'key = value', got '%s'", path, line, key);
+			ret = -EINVAL;
+			break;
+		}
+		*eq = '\0';
+		val = trim(eq + 1);
+		key = trim(key);
+		if (!strcmp(key, "socket")) {
+			ret = set_string(c->socket, sizeof(c->socket), val, path, line, key, err, errlen);
+		} else if (!strcmp(key, "device")) {
+			if (c->n_devices >= UACD_CONFIG_MAX_DEVICES) {
+				snprintf(err, errlen, "%s:%d: more than %d devices", path, line,
+					 UACD_CONFIG_MAX_DEVICES);
+				ret = -EINVAL;
+			} else {
+				ret = set_string(c->devices[c->n_devices], sizeof(c->devices[0]), val, path,
+						 line, key, err, errlen);
+				c->n_devices += ret == 0;
+			}
+		} else if (!strcmp(key, "hook")) {
+			if (c->n_hooks >= UACD_CONFIG_MAX_HOOKS) {
+				snprintf(err, errlen, "%s:%d: more than %d hooks", path, line,
+					 UACD_CONFIG_MAX_HOOKS);
+				ret = -EINVAL;
+			} else {
+				ret = set_string(c->hooks[c->n_hooks], sizeof(c->hooks[0]), val, path, line,
+						 key, err, errlen);
+				c->n_hooks += ret == 0;
+			}
+		} else if (!strcmp(key, "rt_priority")) {
+			char *end;
+			long v = strtol(val, &end, 10);
+
+			if (end == val || *end || v < 0 || v > 99) {
+				snprintf(err, errlen, "%s:%d: rt_priority: expected 0 (off) to 99, got '%s'",
+					 path, line, val);
+				ret = -EINVAL;
+			}
+			c->rt_priority = (int)v;
+		} else if (!strcmp(key, "mlock")) {
+			if (!strcmp(val, "yes") || !strcmp(val, "true"))
+				c->mlock = true;
+			else if (!strcmp(val, "no") || !strcmp(val, "false"))
+				c->mlock = false;
+			else {
+				snprintf(err, errlen, "%s:%d: mlock: expected yes or no, got '%s'", path, line, val);
+				ret = -EINVAL;
+			}
+		} else if (!strcmp(key, "log_level")) {
+			int l = uacd_config_log_level(val);
+
+			if (l < 0) {
+				snprintf(err, errlen,
+					 "%s:%d: log_level: expected error, warning, notice, info or debug, got '%s'",
+					 path, line, val);
+				ret = -EINVAL;
+			}
+			c->log_level = l;
+		} else if (!strcmp(key, "dsp")) {
+			ret = set_string(c->dsp, sizeof(c->dsp), val, path, line, key, err, errlen);
+		} else if (!strcmp(key, "policy")) {
+			ret = set_string(c->policy, sizeof(c->policy), val, path, line, key, err, errlen);
+		} else {
+			snprintf(err, errlen,
+				 "%s:%d: unknown key '%s' (known: socket, device, hook, rt_priority, mlock, log_level, dsp, policy)",
+				 path, line, key);
+			ret = -EINVAL;
+		}
+		if (ret)
+			break;
+	}
+	fclose(f);
+	return ret;
+}
