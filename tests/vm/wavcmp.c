@@ -26,8 +26,9 @@
  *	cut by a hot-unplug) as long as everything up to there is exact.
  *
  *   wavcmp gain REF.wav REC.wav [--skip FRAMES] [--expect DB --tol DB]
- *	RMS level of REC's active part (first to last non-zero frame, ignoring
- *	the first FRAMES, e.g. an earlier stream) relative to REF's, in dB.  White noise makes this a precise gain measurement
+ *	RMS level of the first stream in REC after FRAMES (from its first
+ *	non-zero frame to the first 10 ms of digital silence) relative to
+ *	REF's, in dB.  White noise makes this a precise gain measurement
  *	without any alignment.  With --expect, exit 1 when off by more than tol.
  *
  * Exit 2 on usage or I/O errors.  Frames are compared as whole S16 frames
@@ -57,6 +58,8 @@
 #define MAX_BAD_RUN	2000
 /* how far into REF to look for a first alignment if its head is missing */
 #define HEAD_SEARCH	48000
+/* zero frames that end a stream for `gain` (10 ms; never in white noise) */
+#define GAP_FRAMES	480
 
 struct wav {
 	int16_t *s;		/* interleaved samples */
@@ -422,8 +425,10 @@ static int cmd_gain(int argc, char **argv)
 		goto out_ref;
 	for (a = skip < rec.frames ? skip : rec.frames; a < rec.frames && frame_zero(&rec, a); a++)
 		;
-	for (b = rec.frames; b > a && frame_zero(&rec, b - 1); b--)
-		;
+	/* the stream ends where GAP_FRAMES zero frames in a row begin */
+	for (b = a, k = 0; b < rec.frames && k < GAP_FRAMES; b++)
+		k = frame_zero(&rec, b) ? k + 1 : 0;
+	b -= k;
 	ref_db = rms_db(&ref, 0, ref.frames);
 	rec_db = rms_db(&rec, a, b);
 	gain = rec_db - ref_db;
