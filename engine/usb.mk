@@ -23,3 +23,7 @@ tests_usb_test_packet_LDADD = $(usb_test_ldadd)
 # uacd_describe_main as a program, for tests/usb/test-describe.sh.
 tests_usb_uacd_describe_test_SOURCES = tests/usb/uacd-describe-test.c
 tests_usb_uacd_describe_test_LDADD = engine/libuacdengine.la
+
+# Fuzz targets are built by tests/fuzz/run-fuzzers.sh with clang's libFuzzer.
+EXTRA_DIST += tests/fuzz/run-fuzzers.sh tests/fuzz/fuzz-descriptors.c \
+	tests/fuzz/fuzz-descriptors.sources tests/fuzz/corpus-descriptors
