@@ -9,6 +9,7 @@
  * supplementary groups come from the group database, so "what may alice do?"
  * is answered as it would be for alice's login session.  --exe is resolved
  * with realpath() when it exists, because rules match resolved paths.
+ * --cgroup without --unit derives the unit as the daemon would.
  *
  * Exit codes: check 0 allow, 1 deny, 2 error; lint 0 valid, 2 invalid.
  */
@@ -327,8 +328,11 @@ static int cmd_check(int argc, char **argv)
 		}
 		if (unit_s)
 			snprintf(client.unit, sizeof(client.unit), "%s", unit_s);
-		if (cgroup_s)
+		if (cgroup_s) {
 			snprintf(client.cgroup, sizeof(client.cgroup), "%s", cgroup_s);
+			if (!unit_s)
+				uacpol_unit_from_cgroup(client.cgroup, client.unit, sizeof(client.unit));
+		}
 	}
 
 	ret = uacpol_load(policy_path, &pol, err, sizeof(err));

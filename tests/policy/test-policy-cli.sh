@@ -85,6 +85,25 @@ rule: parents
 reason: client rule \"parents\" ($family line 38) allows hook on \"sim\" for uid 1001" "" \
 	-- check --policy "$family" --uid 1001 --gid 1001 --device sim --action hook
 
+# --- unit derived from --cgroup, as the daemon derives it
+cg=$(mktemp)
+cat >"$cg" <<'YML'
+clients:
+  - name: mpv-plays
+    effect: allow
+    actions: play
+    match: {unit: "mpv*.service"}
+YML
+expect 0 "decision: allow
+rule: mpv-plays
+reason: client rule \"mpv-plays\" ($cg line 2) allows play on \"sim\" for uid 1000" "" \
+	-- check --policy "$cg" --uid 1000 --gid 1000 --cgroup /user.slice/user-1000.slice/user@1000.service/app.slice/mpv-2.service/sub --device sim --action play
+expect 1 "decision: deny
+rule: default-deny
+reason: no client rule in $cg allows play on \"sim\" for uid 1000" "" \
+	-- check --policy "$cg" --uid 1000 --gid 1000 --cgroup /user.slice/user-1000.slice/session-3.scope --device sim --action play
+rm -f "$cg"
+
 # --- usage errors
 expect 2 "" "uacctl policy check: unknown action 'sing' (expected play, record, control, reload, hook, admin or claim)" \
 	-- check --policy "$default" --uid 0 --device sim --action sing
