@@ -43,6 +43,7 @@ TESTS += \
 
 EXTRA_DIST += \
 	tests/policy/test-policy-cli.sh \
+	tests/policy/policy-test-user.sh \
 	tests/policy/data \
 	tests/fuzz/fuzz-policy.c \
 	tests/fuzz/fuzz-policy.sources \
