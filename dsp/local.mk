@@ -1,1 +1,34 @@
 # dsp: build fragment included by the top-level Makefile.am
+#
+# libuacdsp (noinst convenience library, linked into uacd and uacd-dsp),
+# the uacd-dsp tool, its tests, benchmarks and man pages.
+
+noinst_LTLIBRARIES += dsp/libuacdsp.la
+dsp_libuacdsp_la_SOURCES = \
+	dsp/uacdsp.h \
+	dsp/dsp-config.h dsp/config-internal.h dsp/config-yaml.h \
+	dsp/config.c dsp/config-yaml.c dsp/config-filters.c \
+	dsp/biquad.h dsp/biquad.c \
+	dsp/chain.h dsp/chain.c \
+	dsp/chain-biquad.c dsp/chain-basic.c dsp/chain-conv.c \
+	dsp/chain-level.h dsp/chain-level.c
+# explicit -f flags win over the -O level in CFLAGS: the kernels want the
+# vectoriser with its real cost model
+dsp_libuacdsp_la_CFLAGS = $(AM_CFLAGS) $(YAML_CFLAGS) $(FFTW_CFLAGS) $(SNDFILE_CFLAGS) \
+	-ftree-vectorize -fvect-cost-model=dynamic
+dsp_libuacdsp_la_LIBADD = $(YAML_LIBS) $(FFTW_LIBS) $(SNDFILE_LIBS) $(PTHREAD_LIBS) -lm
+
+bin_PROGRAMS += uacd-dsp
+uacd_dsp_SOURCES = dsp/uacd-dsp.c
+uacd_dsp_CFLAGS = $(AM_CFLAGS) $(SNDFILE_CFLAGS)
+uacd_dsp_LDADD = dsp/libuacdsp.la $(SNDFILE_LIBS)
+
+# ---- tests --------------------------------------------------------------
+dsp_test_cflags = $(AM_CFLAGS) $(YAML_CFLAGS) $(FFTW_CFLAGS) $(SNDFILE_CFLAGS)
+dsp_test_ldadd = dsp/libuacdsp.la -lm
+
+check_PROGRAMS += tests/dsp/test-dsp-response
+tests_dsp_test_dsp_response_SOURCES = tests/dsp/test-dsp-response.c
+tests_dsp_test_dsp_response_CFLAGS = $(dsp_test_cflags)
+tests_dsp_test_dsp_response_LDADD = $(dsp_test_ldadd)
+TESTS += tests/dsp/test-dsp-response
