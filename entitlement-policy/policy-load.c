@@ -217,16 +217,22 @@ static int map_collect(struct loader *ld, yaml_node_t *map, const char *what,
 
 /* ---- scalars -------------------------------------------------------------- */
 
-static int get_string(struct loader *ld, yaml_node_t *node, const char *key, const char **out)
+static int get_string_ex(struct loader *ld, yaml_node_t *node, const char *key,
+			 bool allow_empty, const char **out)
 {
 	if (node->type != YAML_SCALAR_NODE)
 		return fail(ld, node, "'%s' must be a string, not %s", key, node_kind(node));
 	if (memchr(node->data.scalar.value, '\0', node->data.scalar.length))
 		return fail(ld, node, "'%s' must not contain NUL characters", key);
-	if (node->data.scalar.length == 0)
+	if (node->data.scalar.length == 0 && !allow_empty)
 		return fail(ld, node, "'%s' must not be empty", key);
 	*out = (const char *)node->data.scalar.value;
 	return 0;
+}
+
+static int get_string(struct loader *ld, yaml_node_t *node, const char *key, const char **out)
+{
+	return get_string_ex(ld, node, key, false, out);
 }
 
 static bool is_plain(const yaml_node_t *node)
@@ -337,9 +343,11 @@ static int get_items(struct loader *ld, yaml_node_t *node, const char *key,
 	return 0;
 }
 
+/* Only 'serial' may hold "": it matches devices that have no serial number. */
 static int get_strlist(struct loader *ld, yaml_node_t *node, const char *key,
 		       struct uacpol_strlist *out)
 {
+	bool allow_empty = strcmp(key, "serial") == 0;
 	yaml_node_t **items;
 	size_t n, i;
 	int err;
@@ -351,7 +359,7 @@ static int get_strlist(struct loader *ld, yaml_node_t *node, const char *key,
 	if (!out->v)
 		return -ENOMEM;
 	for (i = 0; i < n; i++) {
-		err = get_string(ld, items[i], key, &out->v[i]);
+		err = get_string_ex(ld, items[i], key, allow_empty, &out->v[i]);
 		if (err < 0)
 			return err;
 	}

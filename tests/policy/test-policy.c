@@ -406,6 +406,32 @@ START_TEST(test_load_file)
 END_TEST
 
 /* The shipped files must load: the default policy and the example. */
+/* serial: "" is the device without a serial number, not "any serial" */
+START_TEST(test_empty_serial)
+{
+	static const char text[] =
+		"devices:\n"
+		"  - name: no-serial\n"
+		"    effect: allow\n"
+		"    match: {vendor-product: \"0d8c:*\", serial: \"\"}\n";
+	struct uacpol_device d = { .name = NULL, .kind = "usb", .usb_class = 1, .usb_subclass = 2,
+				   .vid = 0x0d8c, .pid = 0x0014, .serial = "", .bus_path = "1-1" };
+	struct uacpol_decision dec;
+	struct uacpol *p = NULL;
+	char err[512] = "";
+
+	ck_assert_msg(uacpol_parse(text, strlen(text), "s.yml", &p, err, sizeof(err)) == 0, "%s", err);
+	ck_assert_int_eq(uacpol_check_device(p, &d, &dec), 0);
+	ck_assert(dec.allow);
+	ck_assert_str_eq(dec.rule, "no-serial");
+	d.serial = "A1";
+	ck_assert_int_eq(uacpol_check_device(p, &d, &dec), 0);
+	ck_assert(!dec.allow);
+	ck_assert_str_eq(dec.rule, "default-deny");
+	uacpol_free(p);
+}
+END_TEST
+
 START_TEST(test_shipped_files)
 {
 	static const char *const files[] = { "entitlement-policy/policy.yml", "examples/policy/family-pc.yml" };
@@ -438,6 +464,7 @@ static Suite *policy_suite(void)
 	tc = tcase_create("loader");
 	tcase_add_loop_test(tc, test_lint_table, 0, sizeof(lint_cases) / sizeof(lint_cases[0]));
 	tcase_add_test(tc, test_load_file);
+	tcase_add_test(tc, test_empty_serial);
 	tcase_add_loop_test(tc, test_shipped_files, 0, 2);
 	suite_add_tcase(s, tc);
 	return s;
