@@ -61,6 +61,13 @@
 #define SO_PEERPIDFD 77		/* asm-generic; Linux 6.5 */
 #endif
 
+/* tests build a second copy with -DUACPOL_TEST_NO_PEERPIDFD (Linux < 6.5 path) */
+#ifdef UACPOL_TEST_NO_PEERPIDFD
+static const bool peer_pidfd_sockopt = false;
+#else
+static const bool peer_pidfd_sockopt = true;
+#endif
+
 #define DELETED_SUFFIX " (deleted)"
 #define PROC_FILE_MAX 65536	/* /proc/PID/status and cgroup are small */
 
@@ -309,9 +316,11 @@ int uacpol_identity_from_socket(int fd, struct uacpol_client *out)
 	if (cred.pid <= 0)
 		return -ESRCH;	/* peer in a pid namespace we cannot see */
 	len = sizeof(pidfd);
-	if (getsockopt(fd, SOL_SOCKET, SO_PEERPIDFD, &pidfd, &len) < 0) {
-		if (errno != ENOPROTOOPT && errno != EINVAL && errno != EOPNOTSUPP)
+	err = peer_pidfd_sockopt ? getsockopt(fd, SOL_SOCKET, SO_PEERPIDFD, &pidfd, &len) : -1;
+	if (err < 0) {
+		if (peer_pidfd_sockopt && errno != ENOPROTOOPT && errno != EINVAL && errno != EOPNOTSUPP)
 			return errno == ESRCH ? -ESRCH : -errno;
+		/* Linux < 6.5: see the window described at the top */
 		pidfd = sys_pidfd_open(cred.pid);
 		if (pidfd < 0)
 			return pidfd;

@@ -22,6 +22,7 @@ dist_man_MANS += man/uacd-policy.yml.5
 check_PROGRAMS += \
 	tests/policy/test-policy \
 	tests/policy/test-identity \
+	tests/policy/test-identity-pidfd-open \
 	tests/policy/uacpol-cli-test
 
 tests_policy_test_policy_SOURCES = tests/policy/test-policy.c
@@ -32,6 +33,15 @@ tests_policy_test_identity_SOURCES = tests/policy/test-identity.c
 tests_policy_test_identity_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS)
 tests_policy_test_identity_LDADD = entitlement-policy/libuacpolicy.la $(CHECK_LIBS)
 
+# the same identity tests on the path kernels before 6.5 take (no
+# SO_PEERPIDFD: pidfd_open() on the SO_PEERCRED pid)
+tests_policy_test_identity_pidfd_open_SOURCES = tests/policy/test-identity.c \
+	entitlement-policy/policy-load.c entitlement-policy/policy-match.c \
+	entitlement-policy/identity.c
+tests_policy_test_identity_pidfd_open_CPPFLAGS = $(AM_CPPFLAGS) -DUACPOL_TEST_NO_PEERPIDFD
+tests_policy_test_identity_pidfd_open_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS) $(YAML_CFLAGS)
+tests_policy_test_identity_pidfd_open_LDADD = $(CHECK_LIBS) $(YAML_LIBS)
+
 # the lead wires uacpol_cli_main() into uacctl; this driver tests it alone
 tests_policy_uacpol_cli_test_SOURCES = tests/policy/uacpol-cli-test.c
 tests_policy_uacpol_cli_test_LDADD = entitlement-policy/libuacpolicy.la
@@ -39,6 +49,7 @@ tests_policy_uacpol_cli_test_LDADD = entitlement-policy/libuacpolicy.la
 TESTS += \
 	tests/policy/test-policy \
 	tests/policy/test-identity \
+	tests/policy/test-identity-pidfd-open \
 	tests/policy/test-policy-cli.sh
 
 EXTRA_DIST += \
