@@ -39,7 +39,11 @@
  * allow that client either.
  *
  * Not detected: a live process that passes its connected socket to another
- * process (SCM_RIGHTS); the connecting process vouches for its socket.
+ * process (SCM_RIGHTS); the connecting process vouches for its socket.  And
+ * SO_PEERCRED is frozen at connect(), but /proc is read at accept time: a
+ * process that execs in between is seen as the program it became.  Since
+ * same-user code can ptrace/LD_PRELOAD that user's programs anyway, exe
+ * rules separate programs, not mutually hostile ones (uacd-policy.yml(5)).
  */
 #include "config.h"
 
