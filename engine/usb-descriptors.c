@@ -306,25 +306,31 @@ static int parse_feature_unit(struct parser *p, uint32_t off, int v2, struct uac
 	if (n == 0)
 		return fail(p, off, "feature unit %u has no master controls", d[3]);
 	e->nr_ctl_channels = (uint8_t)(n - 1 > 255 ? 255 : n - 1);
-	e->controls = calloc((size_t)e->nr_ctl_channels + 1, sizeof(*e->controls));
+	e->controls = calloc(2 * ((size_t)e->nr_ctl_channels + 1), sizeof(*e->controls));
 	if (!e->controls)
 		return -ENOMEM;
+	e->writable = e->controls + e->nr_ctl_channels + 1;
 	for (unsigned ch = 0; ch <= e->nr_ctl_channels; ch++) {
 		const uint8_t *c = d + (v2 ? 5 : 6) + ch * csize;
-		uint32_t bits = 0;
+		uint32_t bits = 0, rw = 0;
 
 		if (v2) {
-			/* UAC2: two bits per control; keep "present" bits in UAC1 order */
+			/* UAC2: two bits per control (01 read-only, 11 read/write), same order as UAC1 */
 			uint32_t raw = le32(c);
 
-			for (unsigned k = 0; k < 16; k++)
+			for (unsigned k = 0; k < 16; k++) {
 				if (raw >> (2 * k) & 3)
 					bits |= 1u << k;
+				if ((raw >> (2 * k) & 3) == 3)
+					rw |= 1u << k;
+			}
 		} else {
 			for (unsigned k = 0; k < csize && k < 4; k++)
 				bits |= (uint32_t)c[k] << (8 * k);
+			rw = bits;
 		}
 		e->controls[ch] = bits;
+		e->writable[ch] = rw;
 	}
 	return set_sources(e, &src, 1);
 }

@@ -176,9 +176,15 @@ struct uacd_usbdesc_entity {
 	uint16_t process_type;		/* processing/extension/effect units */
 	uint8_t nr_sources;		/* audio or clock inputs */
 	uint8_t *sources;
-	/* feature unit: controls[0] master, controls[1..nr_ctl_channels] per channel */
+	/*
+	 * feature unit: controls[0] master, controls[1..nr_ctl_channels] per
+	 * channel, one bit per control present (UACD_USBDESC_FU_*); writable[]
+	 * the same for controls the host may set (UAC2 "read/write"; UAC1: all).
+	 * writable points into the controls allocation.
+	 */
 	uint8_t nr_ctl_channels;
 	uint32_t *controls;
+	uint32_t *writable;
 	uint32_t attributes;		/* clock source bmAttributes */
 	uint32_t bm_controls;		/* clock entities, terminals (UAC2) */
 };

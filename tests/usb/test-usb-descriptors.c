@@ -44,10 +44,24 @@ struct lif {
 	struct lep eps[MAX_LEPS];
 };
 
+/* one AudioControl terminal/unit/clock as lsusb prints it */
+struct lent {
+	unsigned ac_iface;
+	unsigned subtype, id, type, channels, clock;
+	unsigned nr_sources, sources[16];
+	int ch;				/* current bmaControls(ch), -1 = none yet */
+	unsigned nr_ch;			/* bmaControls lines */
+	unsigned mute, vol, mute_rw, vol_rw;	/* bit per channel */
+};
+
+#define MAX_LENTS 128
+
 struct lsusb {
 	unsigned vid, pid, bcd_usb, total_length;
 	unsigned nr;
 	struct lif ifs[MAX_LIFS];
+	unsigned nr_ents;
+	struct lent ents[MAX_LENTS];
 };
 
 enum section { S_NONE, S_IF, S_AC, S_AS, S_EP, S_OTHER };
@@ -98,6 +112,51 @@ static int usage_of(const char *v)
 	if (!strncmp(v, "Feedback", 8)) return UACD_USBDESC_USAGE_FEEDBACK;
 	if (!strncmp(v, "Implicit feedback Data", 22)) return UACD_USBDESC_USAGE_IMPLICIT_FB;
 	return -2;
+}
+
+/* A line of an AudioControl class-specific descriptor. */
+static void read_ac_line(struct lsusb *l, const struct lif *cur, const char *line)
+{
+	struct lent *e = l->nr_ents ? &l->ents[l->nr_ents - 1] : NULL;
+	const char *v, *t = line + strspn(line, " ");
+
+	if (key(line, "bDescriptorSubtype", &v)) {
+		if (num(v) == 1)
+			return;	/* header */
+		ck_assert_uint_lt(l->nr_ents, MAX_LENTS);
+		e = &l->ents[l->nr_ents++];
+		e->ac_iface = cur->num;
+		e->subtype = num(v);
+		e->ch = -1;
+		return;
+	}
+	if (!e || e->ac_iface != cur->num)
+		return;
+	if (key(line, "bTerminalID", &v) || key(line, "bUnitID", &v) || key(line, "bClockID", &v)) {
+		e->id = num(v);
+	} else if (key(line, "wTerminalType", &v)) {
+		e->type = num(v);
+	} else if (key(line, "bNrChannels", &v)) {
+		e->channels = num(v);
+	} else if (key(line, "bSourceID", &v) ||
+		   (key(line, "bCSourceID", &v) && e->subtype == 12)) {
+		e->sources[e->nr_sources++] = num(v);
+	} else if (key(line, "bCSourceID", &v)) {
+		e->clock = num(v);
+	} else if (!strncmp(t, "baSourceID(", 11) || !strncmp(t, "baCSourceID(", 12)) {
+		ck_assert_uint_lt(e->nr_sources, 16);
+		e->sources[e->nr_sources++] = num(strchr(t, ')') + 1);
+	} else if (!strncmp(t, "bmaControls(", 12)) {
+		e->ch = (int)e->nr_ch++;
+	} else if (e->ch >= 0 && (!strncmp(t, "Mute Control", 12) || !strncmp(t, "Volume Control", 14))) {
+		bool mute = t[0] == 'M';
+		/* UAC1 prints no access; UAC2 "(read/write)" or "(read-only)" */
+		bool rw = !strstr(t, "(read-only)");
+
+		*(mute ? &e->mute : &e->vol) |= 1u << e->ch;
+		if (rw)
+			*(mute ? &e->mute_rw : &e->vol_rw) |= 1u << e->ch;
+	}
 }
 
 static void read_lsusb(const char *path, struct lsusb *l)
@@ -184,6 +243,7 @@ static void read_lsusb(const char *path, struct lsusb *l)
 		case S_AC:
 			if (key(line, "bcdADC", &v) && !cur->bcd_adc)
 				cur->bcd_adc = bcd(v);
+			read_ac_line(l, cur, line);
 			break;
 		case S_AS:
 			if (key(line, "bNrChannels", &v))
@@ -275,39 +335,29 @@ static unsigned model_alts(const struct uacd_usbdesc *d)
 	return n;
 }
 
-START_TEST(test_corpus_matches_lsusb)
+/* bDescriptorSubtype -> model type, per UAC version */
+static int entity_type(unsigned subtype, int uac)
 {
-	const char *base = files[_i];
-	char path[1024], err[160];
-	struct uacd_usbdesc *d = NULL;
-	struct uacd_usbdesc_device dev;
-	struct lsusb *l = calloc(1, sizeof(*l));
+	static const int v1[] = { 0, 0, UACD_USBDESC_INPUT_TERMINAL, UACD_USBDESC_OUTPUT_TERMINAL,
+				  UACD_USBDESC_MIXER_UNIT, UACD_USBDESC_SELECTOR_UNIT,
+				  UACD_USBDESC_FEATURE_UNIT, UACD_USBDESC_PROCESSING_UNIT,
+				  UACD_USBDESC_EXTENSION_UNIT };
+	static const int v2[] = { 0, 0, UACD_USBDESC_INPUT_TERMINAL, UACD_USBDESC_OUTPUT_TERMINAL,
+				  UACD_USBDESC_MIXER_UNIT, UACD_USBDESC_SELECTOR_UNIT,
+				  UACD_USBDESC_FEATURE_UNIT, UACD_USBDESC_EFFECT_UNIT,
+				  UACD_USBDESC_PROCESSING_UNIT, UACD_USBDESC_EXTENSION_UNIT,
+				  UACD_USBDESC_CLOCK_SOURCE, UACD_USBDESC_CLOCK_SELECTOR,
+				  UACD_USBDESC_CLOCK_MULTIPLIER, UACD_USBDESC_SAMPLE_RATE_CONVERTER };
+
+	if (uac == 1)
+		return subtype < sizeof(v1) / sizeof(v1[0]) ? v1[subtype] : -1;
+	return subtype < sizeof(v2) / sizeof(v2[0]) ? v2[subtype] : -1;
+}
+
+/* Every audio interface/alt setting lsusb shows, field by field; nothing else. */
+static void compare_interfaces(const char *base, const struct uacd_usbdesc *d, const struct lsusb *l)
+{
 	unsigned as_alts = 0, ac_alts = 0;
-	uint8_t *buf;
-	size_t len;
-	int ret;
-
-	ck_assert_ptr_nonnull(l);
-	snprintf(path, sizeof(path), "%s/%s.lsusb.txt", shared_dir, base);
-	read_lsusb(path, l);
-	ck_assert_uint_gt(l->nr, 0);
-
-	snprintf(path, sizeof(path), "%s/%s.dev.bin", shared_dir, base);
-	buf = slurp(path, &len);
-	ret = uacd_usbdesc_parse_device(buf, len, &dev, err, sizeof(err));
-	ck_assert_msg(ret == 0, "%s: %s", path, err);
-	ck_assert_uint_eq(dev.vendor_id, l->vid);
-	ck_assert_uint_eq(dev.product_id, l->pid);
-	ck_assert_uint_eq(dev.bcd_usb, l->bcd_usb);
-	free(buf);
-
-	snprintf(path, sizeof(path), "%s/%s.bin", shared_dir, base);
-	buf = slurp(path, &len);
-	ret = uacd_usbdesc_parse(buf, len, &d, err, sizeof(err));
-	ck_assert_msg(ret == 0, "%s: %s", path, err);
-	ck_assert_uint_eq(d->total_length, l->total_length);
-	ck_assert_uint_eq(d->total_length, len);
-	ck_assert_uint_ge(d->nr_functions, 1);
 
 	for (unsigned i = 0; i < l->nr; i++) {
 		const struct lif *li = &l->ifs[i];
@@ -364,9 +414,158 @@ START_TEST(test_corpus_matches_lsusb)
 	/* nothing invented: every model alt is one lsusb shows; everything else was skipped */
 	ck_assert_uint_eq(model_alts(d), as_alts);
 	ck_assert_uint_eq(d->nr_skipped, l->nr - as_alts - ac_alts);
+}
+
+/* AudioControl entities, in order, per function. */
+static void compare_entities(const struct uacd_usbdesc *d, const struct lsusb *l)
+{
+	for (unsigned i = 0, k = 0; i < d->nr_functions; i++) {
+		const struct uacd_usbdesc_function *fn = &d->functions[i];
+
+		for (unsigned j = 0; j < fn->nr_entities; j++, k++) {
+			const struct uacd_usbdesc_entity *e = &fn->entities[j];
+			const struct lent *le;
+
+			ck_assert_uint_lt(k, l->nr_ents);
+			le = &l->ents[k];
+			ck_assert_uint_eq(le->ac_iface, fn->ac_iface);
+			ck_assert_int_eq(e->type, entity_type(le->subtype, fn->uac_version));
+			ck_assert_uint_eq(e->id, le->id);
+			ck_assert_uint_eq(e->nr_sources, le->nr_sources);
+			for (unsigned n = 0; n < le->nr_sources; n++)
+				ck_assert_uint_eq(e->sources[n], le->sources[n]);
+			if (e->type == UACD_USBDESC_INPUT_TERMINAL ||
+			    e->type == UACD_USBDESC_OUTPUT_TERMINAL) {
+				ck_assert_uint_eq(e->terminal_type, le->type);
+				ck_assert_uint_eq(e->clock_id, le->clock);
+			}
+			if (e->type == UACD_USBDESC_INPUT_TERMINAL || e->type == UACD_USBDESC_MIXER_UNIT)
+				ck_assert_uint_eq(e->channels, le->channels);
+			if (e->type == UACD_USBDESC_FEATURE_UNIT) {
+				ck_assert_uint_eq(e->nr_ctl_channels + 1u, le->nr_ch);
+				for (unsigned ch = 0; ch < le->nr_ch && ch < 32; ch++) {
+					ck_assert_uint_eq(e->controls[ch] & UACD_USBDESC_FU_MUTE, le->mute >> ch & 1);
+					ck_assert_uint_eq(!!(e->controls[ch] & UACD_USBDESC_FU_VOLUME),
+							  le->vol >> ch & 1);
+					ck_assert_uint_eq(e->writable[ch] & UACD_USBDESC_FU_MUTE,
+							  le->mute_rw >> ch & 1);
+					ck_assert_uint_eq(!!(e->writable[ch] & UACD_USBDESC_FU_VOLUME),
+							  le->vol_rw >> ch & 1);
+				}
+			}
+		}
+		if (i + 1 == d->nr_functions)
+			ck_assert_uint_eq(k, l->nr_ents);
+	}
+}
+
+START_TEST(test_corpus_matches_lsusb)
+{
+	const char *base = files[_i];
+	char path[1024], err[160];
+	struct uacd_usbdesc *d = NULL;
+	struct uacd_usbdesc_device dev;
+	struct lsusb *l = calloc(1, sizeof(*l));
+	uint8_t *buf;
+	size_t len;
+	int ret;
+
+	ck_assert_ptr_nonnull(l);
+	snprintf(path, sizeof(path), "%s/%s.lsusb.txt", shared_dir, base);
+	read_lsusb(path, l);
+	ck_assert_uint_gt(l->nr, 0);
+
+	snprintf(path, sizeof(path), "%s/%s.dev.bin", shared_dir, base);
+	buf = slurp(path, &len);
+	ret = uacd_usbdesc_parse_device(buf, len, &dev, err, sizeof(err));
+	ck_assert_msg(ret == 0, "%s: %s", path, err);
+	ck_assert_uint_eq(dev.vendor_id, l->vid);
+	ck_assert_uint_eq(dev.product_id, l->pid);
+	ck_assert_uint_eq(dev.bcd_usb, l->bcd_usb);
+	free(buf);
+
+	snprintf(path, sizeof(path), "%s/%s.bin", shared_dir, base);
+	buf = slurp(path, &len);
+	ret = uacd_usbdesc_parse(buf, len, &d, err, sizeof(err));
+	ck_assert_msg(ret == 0, "%s: %s", path, err);
+	ck_assert_uint_eq(d->total_length, l->total_length);
+	ck_assert_uint_eq(d->total_length, len);
+	ck_assert_uint_ge(d->nr_functions, 1);
+
+	compare_interfaces(base, d, l);
+	compare_entities(d, l);
+	printf("%s: UAC%d, %u AudioControl entities, %u streaming alt settings, "
+	       "%u other interface settings: match lsusb\n", base, d->functions[0].uac_version,
+	       l->nr_ents, model_alts(d), d->nr_skipped);
 	free(buf);
 	free(l);
 	uacd_usbdesc_free(d);
+}
+END_TEST
+
+/*
+ * QEMU's emulated usb-audio (hw/usb/dev-audio.c), the device the VM tests
+ * drive, rebuilt byte for byte from qemu-usb-audio.lsusb.txt.  lsusb
+ * misreads its feature unit (AudioControl bInterfaceProtocol 4, an unknown
+ * value, which the kernel and uacd read as UAC1) as a selector unit and
+ * prints the rest as "junk": 00 02 00 02 00 07, i.e. bControlSize 2,
+ * bmaControls 0x0001 (mute), 0x0002, 0x0002 (volume), iFeature 7.
+ */
+static const uint8_t qemu_cfg[] = {
+	9, 2, 0x71, 0, 2, 1, 4, 0xc0, 50,
+	9, 4, 0, 0, 0, 1, 1, 4, 5,
+	9, 0x24, 1, 0x00, 0x01, 0x2b, 0x00, 1, 1,
+	12, 0x24, 2, 1, 0x01, 0x01, 0, 2, 0x03, 0x00, 0, 6,
+	13, 0x24, 6, 2, 1, 2, 0x01, 0x00, 0x02, 0x00, 0x02, 0x00, 7,
+	9, 0x24, 3, 3, 0x01, 0x03, 0, 2, 8,
+	9, 4, 1, 0, 0, 1, 2, 0, 9,
+	9, 4, 1, 1, 1, 1, 2, 0, 10,
+	7, 0x24, 1, 1, 0, 0x01, 0x00,
+	11, 0x24, 2, 1, 2, 2, 16, 1, 0x80, 0xbb, 0x00,
+	9, 5, 0x01, 13, 0xc0, 0x00, 1, 0, 0,
+	7, 0x25, 1, 0x00, 0, 0x00, 0x00,
+};
+
+START_TEST(test_qemu_usb_audio)
+{
+	struct lsusb *l = calloc(1, sizeof(*l));
+	const struct uacd_usbdesc_entity *e;
+	const struct uacd_usbdesc_function *f;
+	const struct uacd_usbdesc_alt *a;
+	struct uacd_usbdesc *d = NULL;
+	char path[1024], err[160];
+	int ret;
+
+	ck_assert_ptr_nonnull(l);
+	snprintf(path, sizeof(path), "%s/qemu-usb-audio.lsusb.txt", shared_dir);
+	read_lsusb(path, l);
+	ret = uacd_usbdesc_parse(qemu_cfg, sizeof(qemu_cfg), &d, err, sizeof(err));
+	ck_assert_msg(ret == 0, "%s", err);
+	ck_assert_uint_eq(d->total_length, l->total_length);
+	ck_assert_uint_eq(sizeof(qemu_cfg), l->total_length);
+	compare_interfaces("qemu-usb-audio", d, l);
+	f = &d->functions[0];
+	ck_assert_int_eq(f->uac_version, 1);
+	ck_assert_uint_eq(f->protocol, 4);
+	ck_assert_str_eq(f->note, "unknown AudioControl protocol 0x04, parsed as UAC1");
+	ck_assert_uint_eq(f->nr_entities, 3);
+	e = uacd_usbdesc_find_entity(f, 2);
+	ck_assert_int_eq(e->type, UACD_USBDESC_FEATURE_UNIT);
+	ck_assert_uint_eq(e->sources[0], 1);
+	ck_assert_uint_eq(e->nr_ctl_channels, 2);
+	ck_assert_uint_eq(e->controls[0], UACD_USBDESC_FU_MUTE);
+	ck_assert_uint_eq(e->controls[1], UACD_USBDESC_FU_VOLUME);
+	ck_assert_uint_eq(e->controls[2], UACD_USBDESC_FU_VOLUME);
+	a = &f->streams[0].alts[1];
+	ck_assert_int_eq(f->streams[0].dir, UACD_USBDESC_DIR_PLAYBACK);
+	ck_assert_str_eq(a->alsa_format, "S16_LE");
+	ck_assert_int_eq(a->eps[a->data_ep].sync, UACD_USBDESC_SYNC_SYNC);
+	ck_assert(!a->eps[a->data_ep].freq_control);
+	ck_assert_uint_eq(a->fb_address, 0);
+	ck_assert(!a->implicit_fb);
+	ck_assert_int_eq(uacd_usbdesc_infer_speed(NULL, d), UACD_USB_SPEED_FULL);
+	uacd_usbdesc_free(d);
+	free(l);
 }
 END_TEST
 
@@ -705,6 +904,91 @@ START_TEST(test_synthetic_features)
 }
 END_TEST
 
+/*
+ * Two functions in one device, as some real ones have: a UAC1 function whose
+ * header lists a MIDI interface and whose AC header wTotalLength is wrong,
+ * with a vendor alt setting inside its streaming interface and a
+ * "synchronous" playback endpoint that has a feedback endpoint anyway; and a
+ * UAC2 function (IAD) with an adaptive capture endpoint and its OUT
+ * feedback endpoint.
+ */
+START_TEST(test_synthetic_two_functions)
+{
+	static const uint8_t b[] = {
+		CFG(260, 5),
+		IF(0, 0, 0, 1, 1, 0),
+		10, 0x24, 1, 0x00, 0x01, 200, 0, 2, 1, 2,	/* wTotalLength 200: wrong */
+		12, 0x24, 2, 1, 0x01, 0x01, 0, 2, 3, 0, 0, 0,	/* IT 1 USB streaming */
+		9, 0x24, 3, 2, 0x01, 0x03, 0, 1, 0,		/* OT 2 speaker <- 1 */
+		IF(1, 0, 0, 1, 2, 0),
+		IF(1, 1, 2, 1, 2, 0),
+		7, 0x24, 1, 1, 1, 1, 0,				/* PCM */
+		11, 0x24, 2, 1, 2, 2, 16, 1, 0x80, 0xbb, 0,	/* 48000 */
+		9, 5, 0x01, 0x0d, 192, 0, 1, 0, 0x81,		/* OUT synchronous, bSynchAddress 0x81 */
+		7, 0x25, 1, 1, 0, 0, 0,
+		9, 5, 0x81, 0x01, 3, 0, 1, 2, 0,		/* its feedback endpoint */
+		IF(1, 2, 1, 255, 0, 0),				/* vendor alt setting */
+		7, 5, 0x01, 0x01, 0, 2, 1,
+		IF(2, 0, 0, 1, 3, 0),				/* MIDI streaming */
+		8, 11, 3, 2, 1, 0, 0x20, 0,			/* IAD 3..4 */
+		IF(3, 0, 0, 1, 1, 0x20),
+		9, 0x24, 1, 0x00, 0x02, 8, 30, 0, 0,
+		8, 0x24, 10, 5, 1, 7, 0, 0,			/* clock source 5 */
+		12, 0x24, 3, 6, 0x01, 0x01, 0, 7, 5, 0, 0, 0,	/* OT 6 USB streaming <- 7 */
+		17, 0x24, 2, 7, 0x01, 0x02, 0, 5, 1, 0, 0, 0, 0, 0, 0, 0, 0,	/* IT 7 mic */
+		IF(4, 0, 0, 1, 2, 0x20),
+		IF(4, 1, 2, 1, 2, 0x20),
+		16, 0x24, 1, 6, 0, 1, 1, 0, 0, 0, 1, 0, 0, 0, 0, 0,
+		6, 0x24, 2, 1, 3, 24,
+		7, 5, 0x82, 0x09, 0x90, 0x01, 1,		/* IN adaptive, 400 bytes */
+		8, 0x25, 1, 0, 0, 0, 0, 0,
+		7, 5, 0x02, 0x11, 4, 0, 4,			/* OUT feedback */
+	};
+	struct uacd_usbdesc *d = NULL;
+	const struct uacd_usbdesc_function *f;
+	const struct uacd_usbdesc_alt *a;
+	char err[160];
+	int ret;
+
+	ret = uacd_usbdesc_parse(b, sizeof(b), &d, err, sizeof(err));
+	ck_assert_msg(ret == 0, "%s", err);
+	ck_assert_uint_eq(d->nr_functions, 2);
+	ck_assert_uint_eq(d->nr_skipped, 2);
+
+	f = &d->functions[0];
+	ck_assert_int_eq(f->uac_version, 1);
+	ck_assert_uint_eq(f->nr_as_ifaces, 2);
+	ck_assert_uint_eq(f->nr_streams, 1);
+	ck_assert_uint_eq(f->streams[0].iface, 1);
+	ck_assert_int_eq(f->streams[0].dir, UACD_USBDESC_DIR_PLAYBACK);
+	ck_assert_uint_eq(f->streams[0].nr_alts, 2);
+	a = &f->streams[0].alts[1];
+	ck_assert_str_eq(a->alsa_format, "S16_LE");
+	ck_assert_uint_eq(a->nr_rates, 1);
+	ck_assert_uint_eq(a->rates[0], 48000);
+	ck_assert_int_eq(a->eps[a->data_ep].sync, UACD_USBDESC_SYNC_SYNC);
+	ck_assert(a->eps[a->data_ep].freq_control);
+	ck_assert_int_eq(a->fb_ep, 1);		/* present ... */
+	ck_assert_uint_eq(a->fb_address, 0);	/* ... but a synchronous endpoint does not use it */
+	ck_assert(!a->implicit_fb);
+
+	f = &d->functions[1];
+	ck_assert_int_eq(f->uac_version, 2);
+	ck_assert_uint_eq(f->ac_iface, 3);
+	ck_assert_uint_eq(f->nr_streams, 1);
+	ck_assert_int_eq(f->streams[0].dir, UACD_USBDESC_DIR_CAPTURE);
+	a = &f->streams[0].alts[1];
+	ck_assert_str_eq(a->alsa_format, "S24_3LE");
+	ck_assert_uint_eq(a->channels, 1);
+	ck_assert_uint_eq(a->clock_id, 5);
+	ck_assert_uint_eq(a->clock_source_id, 5);
+	ck_assert_uint_eq(a->eps[a->data_ep].max_packet, 400);
+	ck_assert_uint_eq(a->fb_address, 0x02);	/* adaptive capture: host sends feedback */
+	ck_assert(!a->implicit_fb);
+	uacd_usbdesc_free(d);
+}
+END_TEST
+
 START_TEST(test_helpers)
 {
 	static const uint8_t devd[18] = { 18, 1, 0x00, 0x02, 0xef, 2, 1, 64,
@@ -780,6 +1064,7 @@ int main(void)
 	tcase_add_loop_test(tc, test_corpus_decisions, 0,
 			    (int)(sizeof(expects) / sizeof(expects[0])));
 	tcase_add_test(tc, test_corpus_entities);
+	tcase_add_test(tc, test_qemu_usb_audio);
 	suite_add_tcase(s, tc);
 	tc = tcase_create("malformed");
 	tcase_add_test(tc, test_malformed_basic);
@@ -787,6 +1072,7 @@ int main(void)
 	tcase_add_test(tc, test_malformed_unit_loop);
 	tcase_add_test(tc, test_malformed_counts);
 	tcase_add_test(tc, test_synthetic_features);
+	tcase_add_test(tc, test_synthetic_two_functions);
 	tcase_add_test(tc, test_helpers);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
