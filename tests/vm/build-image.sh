@@ -68,13 +68,20 @@ cachedir=${1:?usage: build-image.sh CACHEDIR}
 mkdir -p "$cachedir" || exit 1
 cachedir=$(cd "$cachedir" && pwd) || exit 1
 
+# Tests run in parallel (make -j) and share the cache: one builder at a time;
+# the others wait, then find the stamp current.
+exec 9> "$cachedir/.lock" || exit 1
+flock 9 || exit 1
+
 skip() { echo "SKIP: $*"; exit 77; }
 die() { echo "build-image: $*" >&2; exit 1; }
 
 # Modules the guest needs at the top of their dependency chains; modules.dep
 # supplies the rest (usbcore, snd-pcm, snd-hwdep, snd-usbmidi-lib, snd-rawmidi,
-# mc, virtio, 9pnet, netfs...).
-want_modules="virtio_pci 9pnet_virtio 9p xhci_pci snd_usb_audio"
+# mc, virtio, 9pnet, netfs...).  usbmon lets a test see, driver-independently,
+# the iso packet sizes on the bus (debugfs usb/usbmon/1u), for the kernel
+# driver and for uacd alike.
+want_modules="virtio_pci 9pnet_virtio 9p xhci_pci snd_usb_audio usbmon"
 
 busybox=/bin/busybox
 [ -x "$busybox" ] || busybox=$(command -v busybox) ||

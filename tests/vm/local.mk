@@ -12,6 +12,7 @@ tests_vm_vmqmp_SOURCES = tests/vm/qmp.c
 TESTS += \
 	tests/vm/test-vm-kernel.sh \
 	tests/vm/test-vm-hotplug-kernel.sh \
+	tests/vm/test-vm-multi-kernel.sh \
 	tests/vm/test-vm-uacd.sh
 
 EXTRA_DIST += \
@@ -20,6 +21,7 @@ EXTRA_DIST += \
 	tests/vm/vm-lib.sh \
 	tests/vm/test-vm-kernel.sh \
 	tests/vm/test-vm-hotplug-kernel.sh \
+	tests/vm/test-vm-multi-kernel.sh \
 	tests/vm/test-vm-uacd.sh
 
 # rm -rf vm-cache to rebuild the VM image

@@ -106,3 +106,33 @@ guest_volidx() {
 now() { cut -d' ' -f1 /proc/uptime; }
 EOF
 }
+
+# vm_usbmon_summary FILE: from a usbmon text capture (debugfs usb/usbmon/1u,
+# see test-vm-multi-kernel.sh), print "alt=A packets=N sizes=S1,S2..":
+# A is the last non-zero SET_INTERFACE on interface 1 (the alt setting
+# streamed on; alt 0 at the stop is ignored), the
+# sizes are the distinct lengths of the iso OUT packets submitted on
+# endpoint 1.  Works for whichever driver does the I/O (snd-usb-audio or
+# uacd through usbfs): it is what the bus sees.
+vm_usbmon_summary() {
+	awk '
+	$3 == "S" && $4 ~ /^Co:/ && $5 == "s" && $6 == "01" && $7 == "0b" && $9 == "0001" &&
+	$8 + 0 != 0 {
+		alt = $8 + 0
+	}
+	$3 == "S" && $4 ~ /^Zo:.*:1$/ {
+		# fields after the iso descriptor count: status:offset:length
+		for (i = 7; i <= NF; i++) {
+			if ($i !~ /^-?[0-9]+:[0-9]+:[0-9]+$/)
+				break
+			split($i, f, ":")
+			n++
+			if (!(f[3] in seen)) {
+				seen[f[3]] = 1
+				sizes = sizes (sizes == "" ? "" : ",") f[3]
+			}
+		}
+	}
+	END { printf "alt=%s packets=%d sizes=%s\n", alt == "" ? "none" : alt, n, sizes }
+	' "$1"
+}

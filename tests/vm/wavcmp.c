@@ -6,8 +6,8 @@
  * host.  The VM tests play a known signal in the guest and ask this program
  * whether the recording holds that signal bit for bit.
  *
- *   wavcmp gen OUT.wav SECONDS [--seed N] [--tail-ms MS]
- *	White noise, S16_LE stereo 48 kHz, uniformly distributed over the full
+ *   wavcmp gen OUT.wav SECONDS [--seed N] [--tail-ms MS] [--channels N]
+ *	White noise, S16_LE 48 kHz, stereo unless told (1..8), uniformly distributed over the full
  *	16-bit range, from a fixed-seed xorshift64* generator (same seed, same
  *	file, on every machine).  --tail-ms appends MS of digital silence: QEMU
  *	drops what it still buffers when a stream stops (96-336 frames, see
@@ -48,7 +48,6 @@
 #include <sndfile.h>
 
 #define GEN_RATE	48000
-#define GEN_CHANNELS	2
 #define MAX_CHANNELS	8
 /* frames of REF that must match to call a position an alignment */
 #define MATCH_WINDOW	32
@@ -71,7 +70,7 @@ struct wav {
 static void usage(void)
 {
 	fprintf(stderr,
-		"usage: wavcmp gen OUT.wav SECONDS [--seed N] [--tail-ms MS]\n"
+		"usage: wavcmp gen OUT.wav SECONDS [--seed N] [--tail-ms MS] [--channels N]\n"
 		"       wavcmp cmp REF.wav REC.wav [--allow-truncated]\n"
 		"       wavcmp gain REF.wav REC.wav [--skip FRAMES] [--expect DB --tol DB]\n");
 }
@@ -153,9 +152,9 @@ static uint64_t xorshift64s(uint64_t *state)
 
 static int cmd_gen(int argc, char **argv)
 {
-	long seconds, seed = 1, tail_ms = 0;
+	long seconds, seed = 1, tail_ms = 0, channels = 2;
 	uint64_t state;
-	int16_t buf[GEN_RATE / 10 * GEN_CHANNELS];
+	int16_t buf[GEN_RATE / 10 * MAX_CHANNELS];
 	SF_INFO info;
 	SNDFILE *f;
 	long i, n;
@@ -170,13 +169,17 @@ static int cmd_gen(int argc, char **argv)
 		} else if (!strcmp(argv[k], "--tail-ms") && k + 1 < argc) {
 			if (parse_long(argv[++k], &tail_ms) || tail_ms < 0)
 				return usage(), 2;
+		} else if (!strcmp(argv[k], "--channels") && k + 1 < argc) {
+			if (parse_long(argv[++k], &channels) || channels < 1 ||
+			    channels > MAX_CHANNELS)
+				return usage(), 2;
 		} else {
 			return usage(), 2;
 		}
 	}
 	memset(&info, 0, sizeof(info));
 	info.samplerate = GEN_RATE;
-	info.channels = GEN_CHANNELS;
+	info.channels = (int)channels;
 	info.format = SF_FORMAT_WAV | SF_FORMAT_PCM_16;
 	f = sf_open(argv[0], SFM_WRITE, &info);
 	if (!f) {
@@ -186,7 +189,7 @@ static int cmd_gen(int argc, char **argv)
 	/* a zero seed would stick xorshift at zero */
 	state = (uint64_t)seed * 0x9e3779b97f4a7c15ULL + 1;
 	for (n = 0; n < seconds * 10; n++) {
-		for (i = 0; i < GEN_RATE / 10 * GEN_CHANNELS; i++)
+		for (i = 0; i < GEN_RATE / 10 * channels; i++)
 			buf[i] = (int16_t)(xorshift64s(&state) >> 48);
 		if (sf_writef_short(f, buf, GEN_RATE / 10) != GEN_RATE / 10)
 			goto err_close;
