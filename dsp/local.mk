@@ -32,3 +32,15 @@ tests_dsp_test_dsp_response_SOURCES = tests/dsp/test-dsp-response.c
 tests_dsp_test_dsp_response_CFLAGS = $(dsp_test_cflags)
 tests_dsp_test_dsp_response_LDADD = $(dsp_test_ldadd)
 TESTS += tests/dsp/test-dsp-response
+
+check_PROGRAMS += tests/dsp/test-dsp-conv
+tests_dsp_test_dsp_conv_SOURCES = tests/dsp/test-dsp-conv.c
+tests_dsp_test_dsp_conv_CFLAGS = $(dsp_test_cflags)
+tests_dsp_test_dsp_conv_LDADD = $(dsp_test_ldadd) $(SNDFILE_LIBS)
+TESTS += tests/dsp/test-dsp-conv
+
+check_PROGRAMS += tests/dsp/test-dsp-config
+tests_dsp_test_dsp_config_SOURCES = tests/dsp/test-dsp-config.c
+tests_dsp_test_dsp_config_CFLAGS = $(dsp_test_cflags)
+tests_dsp_test_dsp_config_LDADD = $(dsp_test_ldadd)
+TESTS += tests/dsp/test-dsp-config
