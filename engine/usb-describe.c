@@ -178,7 +178,8 @@ static void text_alt(FILE *f, const struct uacd_usbdesc_function *fn, const stru
 			fprintf(f, "; feedback EP 0x%02x ignored (%s endpoint)", a->eps[a->fb_ep].address,
 				uacd_usbdesc_sync_name(ep->sync));
 		if (a->implicit_fb)
-			fprintf(f, "; implicit feedback from EP 0x%02x", a->implicit_fb_address);
+			fprintf(f, "; implicit feedback from EP 0x%02x (interface %u alt %u)",
+				a->implicit_fb_address, a->implicit_fb_iface, a->implicit_fb_alt);
 		fprintf(f, "\n");
 	}
 }
@@ -307,6 +308,8 @@ static void json_alt(FILE *f, const struct uacd_usbdesc_function *fn, const stru
 			a->fb_ep >= 0 && !a->fb_address);
 	fprintf(f, ",\"implicit_feedback\":%s", a->implicit_fb ? "true" : "false");
 	json_u8_or_null(f, "implicit_feedback_endpoint", a->implicit_fb_address, a->implicit_fb);
+	json_u8_or_null(f, "implicit_feedback_interface", a->implicit_fb_iface, a->implicit_fb);
+	json_u8_or_null(f, "implicit_feedback_alt", a->implicit_fb_alt, a->implicit_fb);
 	fprintf(f, ",\"endpoints\":[");
 	for (unsigned i = 0; i < a->nr_eps; i++) {
 		if (i)

@@ -784,7 +784,32 @@ static void find_explicit_fb(struct uacd_usbdesc_alt *a)
 		a->fb_address = a->eps[a->fb_ep].address;
 }
 
-static void find_implicit_fb(struct uacd_usbdesc_function *f, struct uacd_usbdesc_alt *a)
+/* Best capture alt setting of st to pace alt a: by usage (pass 0) or async (pass 1). */
+static const struct uacd_usbdesc_alt *implicit_source(const struct uacd_usbdesc_stream *st,
+						      const struct uacd_usbdesc_alt *a, int pass)
+{
+	const struct uacd_usbdesc_alt *best = NULL;
+
+	if (st->dir != UACD_USBDESC_DIR_CAPTURE)
+		return NULL;
+	for (unsigned k = 0; k < st->nr_alts; k++) {
+		const struct uacd_usbdesc_alt *c = &st->alts[k];
+		const struct uacd_usbdesc_endpoint *ce;
+
+		if (c->data_ep < 0)
+			continue;
+		ce = &c->eps[c->data_ep];
+		if (pass == 0 ? ce->usage != UACD_USBDESC_USAGE_IMPLICIT_FB
+			      : ce->sync != UACD_USBDESC_SYNC_ASYNC)
+			continue;
+		if (!best || c->alt == a->alt)
+			best = c;	/* the same alt number wins, as the kernel pairs them */
+	}
+	return best;
+}
+
+static void find_implicit_fb(struct uacd_usbdesc_function *f, const struct uacd_usbdesc_stream *own,
+			     struct uacd_usbdesc_alt *a)
 {
 	const struct uacd_usbdesc_endpoint *data;
 
@@ -799,35 +824,35 @@ static void find_implicit_fb(struct uacd_usbdesc_function *f, struct uacd_usbdes
 		    a->eps[i].usage == UACD_USBDESC_USAGE_IMPLICIT_FB) {
 			a->implicit_fb = true;
 			a->implicit_fb_address = a->eps[i].address;
+			a->implicit_fb_iface = own->iface;
+			a->implicit_fb_alt = a->alt;
 			return;
 		}
 	}
-	/* a capture stream of the function: first by usage, then any async one */
+	/*
+	 * A capture stream of the function: first by usage, then any async
+	 * one; within each, the next interface, then the previous one (the
+	 * kernel's order), then the others.
+	 */
 	for (int pass = 0; pass < 2; pass++) {
-		for (unsigned s = 0; s < f->nr_streams; s++) {
-			const struct uacd_usbdesc_stream *st = &f->streams[s];
-			const struct uacd_usbdesc_alt *best = NULL;
+		for (int order = 0; order < 3; order++) {
+			for (unsigned s = 0; s < f->nr_streams; s++) {
+				const struct uacd_usbdesc_stream *st = &f->streams[s];
+				const struct uacd_usbdesc_alt *best;
+				bool next = st->iface == own->iface + 1;
+				bool prev = st->iface + 1 == own->iface;
 
-			if (st->dir != UACD_USBDESC_DIR_CAPTURE)
-				continue;
-			for (unsigned k = 0; k < st->nr_alts; k++) {
-				const struct uacd_usbdesc_alt *c = &st->alts[k];
-				const struct uacd_usbdesc_endpoint *ce;
-
-				if (c->data_ep < 0)
+				if ((order == 0 && !next) || (order == 1 && !prev) ||
+				    (order == 2 && (next || prev)))
 					continue;
-				ce = &c->eps[c->data_ep];
-				if (pass == 0 ? ce->usage != UACD_USBDESC_USAGE_IMPLICIT_FB
-					      : ce->sync != UACD_USBDESC_SYNC_ASYNC)
-					continue;
-				if (!best || c->alt == a->alt)
-					best = c;
-			}
-			if (best) {
-				a->implicit_fb = true;
-				a->implicit_fb_address = best->eps[best->data_ep].address;
-				a->implicit_fb_iface = st->iface;
-				return;
+				best = implicit_source(st, a, pass);
+				if (best) {
+					a->implicit_fb = true;
+					a->implicit_fb_address = best->eps[best->data_ep].address;
+					a->implicit_fb_iface = st->iface;
+					a->implicit_fb_alt = best->alt;
+					return;
+				}
 			}
 		}
 	}
@@ -988,7 +1013,7 @@ static int parse_function(struct parser *p, size_t ac_idx, struct uacd_usbdesc_f
 	}
 	for (unsigned s = 0; s < f->nr_streams; s++)
 		for (unsigned k = 0; k < f->streams[s].nr_alts; k++)
-			find_implicit_fb(f, &f->streams[s].alts[k]);
+			find_implicit_fb(f, &f->streams[s], &f->streams[s].alts[k]);
 	return 0;
 }
 

@@ -139,6 +139,7 @@ struct uacd_usbdesc_alt {
 	bool implicit_fb;		/* playback paced by a capture data endpoint */
 	uint8_t implicit_fb_address;	/* that capture endpoint */
 	uint8_t implicit_fb_iface;	/* and its interface */
+	uint8_t implicit_fb_alt;	/* and the alt setting that runs it */
 };
 
 struct uacd_usbdesc_stream {

@@ -49,7 +49,7 @@ has "$j" '{"interface":1,"direction":"playback","uac_version":2,"alts":[{"alt":0
 has "$j" '{"alt":1,"format":"S32_LE","format_type":1,"formats":1,"channels":2,"subslot_bytes":4,"bit_resolution":24,"terminal_link":2,"rates":null,"rate_range":null,"clock_id":40,"clock_source_id":41,"data_endpoint":8,"sync":"async","max_packet_size":400,"mult":1,"interval":1,"feedback_endpoint":132,"feedback_endpoint_ignored":null,"implicit_feedback":false,'
 has "$j" '{"interface":2,"direction":"capture","uac_version":2,'
 j="$tmp/24-arturia-1c75-af20.json"
-has "$j" '"channels":34,"subslot_bytes":4,"bit_resolution":24,"terminal_link":2,"rates":null,"rate_range":null,"clock_id":40,"clock_source_id":41,"data_endpoint":1,"sync":"async","max_packet_size":952,"mult":1,"interval":1,"feedback_endpoint":null,"feedback_endpoint_ignored":null,"implicit_feedback":true,"implicit_feedback_endpoint":129,'
+has "$j" '"channels":34,"subslot_bytes":4,"bit_resolution":24,"terminal_link":2,"rates":null,"rate_range":null,"clock_id":40,"clock_source_id":41,"data_endpoint":1,"sync":"async","max_packet_size":952,"mult":1,"interval":1,"feedback_endpoint":null,"feedback_endpoint_ignored":null,"implicit_feedback":true,"implicit_feedback_endpoint":129,"implicit_feedback_interface":2,"implicit_feedback_alt":1,'
 j="$tmp/04-gyrocom-1852-7022.json"
 has "$j" '"speed_guess":"full"'
 has "$j" '{"alt":1,"format":"S16_LE","format_type":1,"formats":1,"channels":2,"subslot_bytes":2,"bit_resolution":16,"terminal_link":7,"rates":[8000,16000,32000,44100,48000,96000],"rate_range":null,"clock_id":null,"clock_source_id":null,"data_endpoint":130,"sync":"adaptive","max_packet_size":388,'
@@ -63,7 +63,7 @@ t="$tmp/11-behringer-uv1.txt"
 has "$t" '    alt 1: S32_LE 2ch, 4-byte subslot, 24 bits, clock 40 (source 41), terminal 2'
 has "$t" '      data EP 0x08 OUT async data, 400 bytes, bInterval 1; feedback EP 0x84'
 t="$tmp/24-arturia-1c75-af20.txt"
-has "$t" '; implicit feedback from EP 0x81'
+has "$t" '; implicit feedback from EP 0x81 (interface 2 alt 1)'
 
 # Usage and errors.
 "$bin" --help >"$tmp/out" 2>&1; rc=$?

@@ -636,6 +636,8 @@ START_TEST(test_corpus_decisions)
 	ck_assert_uint_eq(a->fb_address, x->fb);
 	ck_assert_int_eq(a->implicit_fb, x->imp != 0);
 	ck_assert_uint_eq(a->implicit_fb_address, x->imp);
+	if (x->imp)
+		ck_assert_uint_eq(a->implicit_fb_alt, x->alt);	/* the capture alt of the same number */
 	if (x->uac == 2) {
 		ck_assert_uint_ne(a->clock_id, 0);
 		ck_assert_ptr_nonnull(uacd_usbdesc_find_entity(fn, a->clock_source_id));
@@ -889,6 +891,7 @@ START_TEST(test_synthetic_features)
 	ck_assert(a->implicit_fb);
 	ck_assert_uint_eq(a->implicit_fb_address, 0x82);
 	ck_assert_uint_eq(a->implicit_fb_iface, 2);
+	ck_assert_uint_eq(a->implicit_fb_alt, 1);
 	ck_assert_str_eq(fn->streams[1].alts[1].alsa_format, "U8");
 	ck_assert_int_eq(fn->streams[1].dir, UACD_USBDESC_DIR_CAPTURE);
 	ck_assert_int_eq(uacd_usbdesc_infer_speed(NULL, d), UACD_USB_SPEED_SUPER);
