@@ -44,3 +44,11 @@ tests_dsp_test_dsp_config_SOURCES = tests/dsp/test-dsp-config.c
 tests_dsp_test_dsp_config_CFLAGS = $(dsp_test_cflags)
 tests_dsp_test_dsp_config_LDADD = $(dsp_test_ldadd)
 TESTS += tests/dsp/test-dsp-config
+
+# ---- benchmarks (make bench) --------------------------------------------
+bench_programs += tests/dsp/bench-dsp
+EXTRA_PROGRAMS += tests/dsp/bench-dsp
+tests_dsp_bench_dsp_SOURCES = tests/dsp/bench-dsp.c
+tests_dsp_bench_dsp_CPPFLAGS = $(AM_CPPFLAGS) -DSOX_PATH='"$(SOX)"'
+tests_dsp_bench_dsp_CFLAGS = $(dsp_test_cflags)
+tests_dsp_bench_dsp_LDADD = $(dsp_test_ldadd) $(SNDFILE_LIBS)
