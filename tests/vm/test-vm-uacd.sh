@@ -4,8 +4,10 @@
 #
 # Inside the VM (tests/vm/build-image.sh: the host root over 9p, so the build
 # tree is at the same absolute path), the guest
-#   1. waits for snd-usb-audio to bind QEMU's usb-audio (46f4:0002), then
-#      starts the daemon from the build tree, which takes the device over
+#   0. waits for snd-usb-audio to bind QEMU's usb-audio (46f4:0002) and plays
+#      the reference: the 10 s noise file with the kernel driver
+#      (aplay -D hw:CARD,0 at max volume), as test-vm-kernel.sh does;
+#   1. starts the daemon from the build tree, which takes the device over
 #      through libusb/usbfs (detaching snd-usb-audio):
 #        $top_builddir/engine/uacd -f --socket /run/uacd/uacd.sock \
 #            --device usb:46f4:0002 $UACD_VM_ARGS
@@ -26,7 +28,10 @@
 #      printed), uacd must keep running; the host re-adds the device on the
 #      same port with its own audiodev, and after it re-enumerates a 2 s
 #      aplay -D uac must be bit-exact in the new recording.
-# Also reported: uacd's and aplay's guest CPU time for stream 1.
+# The summary shows the kernel driver and uacd side by side: exactness,
+# lost/repeated/corrupt frames, and the whole guest's CPU time during the
+# 10 s stream (from /proc/stat; TCG-emulated, so only the ratio means much)
+# plus aplay's and uacd's own.
 #
 # Until the daemon has a libusb transport this SKIPs (77) with the reason.
 set -u
@@ -73,9 +78,23 @@ wait_file() {	# FILE SECONDS
 	return 1
 }
 cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat"; }
+# whole guest: user + nice + system + irq + softirq
+sys_ticks() { awk '$1 == "cpu" { print $2 + $3 + $4 + $7 + $8 }' /proc/stat; }
+secs() { awk -v a="$1" -v b="$2" -v hz="$(getconf CLK_TCK)" 'BEGIN { printf "%.2f", (b - a) / hz }'; }
 
 guest_wait_card || { echo "no QEMU USB audio card"; exit 10; }
-echo "kernel: card $(guest_card) bound by snd-usb-audio"
+kcard=$(guest_card)
+kctl=$(guest_volctl "$kcard")
+echo "kernel: card $kcard bound by snd-usb-audio"
+
+# stream 0: the kernel reference
+amixer -c "$kcard" sset "$kctl" 100% unmute > /dev/null || exit 10
+s0=$(sys_ticks)
+{ time aplay -q -D "hw:$kcard,0" noise10-tail.wav 2> aplay0.err; } 2> aplay0.time
+echo $? > aplay0.rc
+s1=$(sys_ticks)
+echo "kernel_guest_cpu_s=$(secs "$s0" "$s1") aplay_$(cat aplay0.time)" > cpu-kernel.txt
+echo "aplay0 (kernel) rc=$(cat aplay0.rc)"; cat aplay0.err cpu-kernel.txt
 mkdir -p /run/uacd
 # shellcheck disable=SC2086
 "$UACD" -f --socket "$UACD_SOCKET" --device usb:46f4:0002 $UACD_VM_ARGS > uacd.log 2>&1 &
@@ -95,11 +114,12 @@ cat vol-unity.txt
 
 # stream 1: 10 s at unity
 c0=$(cpu_ticks "$upid")
+s0=$(sys_ticks)
 { time aplay -q -D uac noise10-tail.wav 2> aplay1.err; } 2> aplay1.time
 echo $? > aplay1.rc
+s1=$(sys_ticks)
 c1=$(cpu_ticks "$upid")
-echo "uacd_cpu_s=$(awk -v a="$c0" -v b="$c1" -v hz="$(getconf CLK_TCK)" 'BEGIN { printf "%.2f", (b - a) / hz }')" > cpu.txt
-echo "aplay_$(cat aplay1.time)" >> cpu.txt
+echo "uacd_guest_cpu_s=$(secs "$s0" "$s1") aplay_$(cat aplay1.time) uacd_cpu_s=$(secs "$c0" "$c1")" > cpu.txt
 echo "aplay1 rc=$(cat aplay1.rc)"; cat aplay1.err cpu.txt
 
 # stream 2: 2 s after a 6 dB step down
@@ -194,8 +214,15 @@ check() {	# DESCRIPTION COMMAND...
 	fi
 }
 
+echo "--- stream 0: 10 s at unity through snd-usb-audio (reference)"
+"$wavcmp" cmp "$vm_share/noise10.wav" "$vm_share/out.wav" | tee "$vm_share/cmp0.txt"
+check "kernel reference aplay rc 0 (stderr: $(cat "$vm_share/aplay0.err"))" [ "$(cat "$vm_share/aplay0.rc")" = 0 ]
+check "kernel reference bit-exact" grep -q '^result=bit-exact:' "$vm_share/cmp0.txt"
+off0=$(vm_field offset "$vm_share/cmp0.txt")
+case $off0 in ''|none) off0=0 ;; esac
+
 echo "--- stream 1: 10 s at unity through uacd"
-"$wavcmp" cmp "$vm_share/noise10.wav" "$vm_share/out.wav" | tee "$vm_share/cmp1.txt"
+"$wavcmp" cmp "$vm_share/noise10.wav" "$vm_share/out.wav" --skip $((off0 + 480000)) | tee "$vm_share/cmp1.txt"
 check "aplay -D uac rc 0 (stderr: $(cat "$vm_share/aplay1.err"))" [ "$(cat "$vm_share/aplay1.rc")" = 0 ]
 check "stream 1 bit-exact" grep -q '^result=bit-exact:' "$vm_share/cmp1.txt"
 
@@ -212,7 +239,7 @@ expect=$(awk -v u="${unity_db:-8}" -v s="${step_db:-8}" '
 	}
 	BEGIN { printf "%.4f", 20 * log(q(s) / q(u)) / log(10) }')
 off=$(vm_field offset "$vm_share/cmp1.txt")
-case $off in ''|none) off=0 ;; esac
+case $off in ''|none) off=$((off0 + 480000)) ;; esac
 "$wavcmp" gain "$vm_share/noise2.wav" "$vm_share/out.wav" --skip $((off + 480000)) \
 	--expect "$expect" --tol 0.05 | tee "$vm_share/gain.txt"
 check "control ${unity_db} -> ${step_db} dB: recorded gain $(vm_field gain_db "$vm_share/gain.txt") dB, QEMU's mapping ${expect} dB" \
@@ -233,10 +260,17 @@ check "aplay -D uac after re-plug rc 0 (stderr: $(cat "$vm_share/aplay4.err" 2>/
 "$wavcmp" cmp "$vm_share/noise2.wav" "$vm_share/out2.wav" | tee "$vm_share/cmp4.txt"
 check "stream 4 bit-exact" grep -q '^result=bit-exact:' "$vm_share/cmp4.txt"
 
-echo "--- summary"
-echo "uacd: $(grep '^result=' "$vm_share/cmp1.txt" | cut -d= -f2-)"
-echo "lost=$(vm_field lost "$vm_share/cmp1.txt") repeated=$(vm_field repeated "$vm_share/cmp1.txt") corrupt=$(vm_field corrupt "$vm_share/cmp1.txt") missing_tail=$(vm_field missing_tail "$vm_share/cmp1.txt")"
-echo "cpu (guest, stream 1): $(tr '\n' ' ' < "$vm_share/cpu.txt" 2>/dev/null)"
+row() {	# NAME CMPFILE CPUFILE
+	printf '%-8s %-6s %8s %5s %9s %8s %13s  %s\n' "$1" \
+		"$(grep -q '^result=bit-exact:' "$2" && echo yes || echo NO)" \
+		"$(vm_field matched "$2")" "$(vm_field lost "$2")" "$(vm_field repeated "$2")" \
+		"$(vm_field corrupt "$2")" "$(vm_field missing_tail "$2")" \
+		"$(cat "$3" 2>/dev/null)"
+}
+echo "--- summary: 10 s white noise, kernel driver vs uacd, same VM"
+printf '%-8s %-6s %8s %5s %9s %8s %13s  %s\n' driver exact matched lost repeated corrupt missing_tail cpu
+row kernel "$vm_share/cmp0.txt" "$vm_share/cpu-kernel.txt"
+row uacd "$vm_share/cmp1.txt" "$vm_share/cpu.txt"
 echo "timing: ${vm_timing#run-vm: } test_wall=$(awk -v a=$start -v b=$end 'BEGIN { printf "%.1f", b - a }')"
 [ "$fails" = 0 ] || { echo "FAIL: $fails check(s) failed"; exit 1; }
 exit 0

@@ -14,7 +14,7 @@
  *	VM-NOTES.md), so the PLAYED file carries a silent tail and the
  *	comparison uses the file without it.
  *
- *   wavcmp cmp REF.wav REC.wav [--allow-truncated]
+ *   wavcmp cmp REF.wav REC.wav [--allow-truncated] [--skip FRAMES]
  *	Finds where REF's first frames sit inside REC (the recording starts
  *	with however much silence QEMU wrote before the stream began), then
  *	walks both frame by frame.  At a mismatch it tries to resynchronise
@@ -23,7 +23,8 @@
  *	apart from corrupted ones.  Prints key=value lines for the test log.
  *	Exit 0 only when every REF frame was found, in order, unchanged;
  *	--allow-truncated accepts a recording that stops early (the stream was
- *	cut by a hot-unplug) as long as everything up to there is exact.
+ *	cut by a hot-unplug) as long as everything up to there is exact;
+ *	--skip starts the search after FRAMES of REC (an earlier stream).
  *
  *   wavcmp gain REF.wav REC.wav [--skip FRAMES] [--expect DB --tol DB]
  *	RMS level of the first stream in REC after FRAMES (from its first
@@ -71,7 +72,7 @@ static void usage(void)
 {
 	fprintf(stderr,
 		"usage: wavcmp gen OUT.wav SECONDS [--seed N] [--tail-ms MS] [--channels N]\n"
-		"       wavcmp cmp REF.wav REC.wav [--allow-truncated]\n"
+		"       wavcmp cmp REF.wav REC.wav [--allow-truncated] [--skip FRAMES]\n"
 		"       wavcmp gain REF.wav REC.wav [--skip FRAMES] [--expect DB --tol DB]\n");
 }
 
@@ -249,6 +250,7 @@ static int cmd_cmp(int argc, char **argv)
 {
 	bool allow_truncated = false, found = false;
 	struct wav ref, rec;
+	long skip = 0;
 	int64_t head, off = -1, i, j, d;
 	int64_t matched = 0, lost = 0, repeated = 0, inserted = 0, corrupt = 0;
 	int64_t first_mismatch = -1, first_mismatch_rec = -1, missing_tail = 0;
@@ -258,10 +260,14 @@ static int cmd_cmp(int argc, char **argv)
 	if (argc < 2)
 		return usage(), 2;
 	for (k = 2; k < argc; k++) {
-		if (!strcmp(argv[k], "--allow-truncated"))
+		if (!strcmp(argv[k], "--allow-truncated")) {
 			allow_truncated = true;
-		else
+		} else if (!strcmp(argv[k], "--skip") && k + 1 < argc) {
+			if (parse_long(argv[++k], &skip) || skip < 0)
+				return usage(), 2;
+		} else {
 			return usage(), 2;
+		}
 	}
 	if (wav_read(argv[0], &ref))
 		return 2;
@@ -277,7 +283,7 @@ static int cmd_cmp(int argc, char **argv)
 
 	/* Alignment: REF's first window, or a later one if the head was lost. */
 	for (head = 0; head < ref.frames && head < HEAD_SEARCH; head += MATCH_WINDOW) {
-		j = find_in_rec(&ref, head, &rec, 0, rec.frames);
+		j = find_in_rec(&ref, head, &rec, skip, rec.frames);
 		if (j >= 0) {
 			off = j - head;
 			found = true;
