@@ -76,19 +76,29 @@ static void cmac(float *restrict ar, float *restrict ai, const float *restrict x
 	}
 }
 
-/* rt */
-static void conv_tail(struct conv_op *v, struct conv_ch *ch)
+/*
+ * rt: the tails of all channels for the block that starts now.  Partition
+ * outer, channel inner, so H_j is fetched from memory once for all
+ * channels: at 65,536 taps the spectra are megabytes and this loop is
+ * bound by memory bandwidth, not arithmetic.
+ */
+static void conv_tails(struct conv_op *v)
 {
-	unsigned j, nb = v->nb, ns = v->ns;
+	unsigned j, c, nb = v->nb, ns = v->ns;
 
-	memset(ch->tail_re, 0, nb * sizeof(float));
-	memset(ch->tail_im, 0, nb * sizeof(float));
+	for (c = 0; c < v->op.nch; c++) {
+		memset(v->ch[c].tail_re, 0, nb * sizeof(float));
+		memset(v->ch[c].tail_im, 0, nb * sizeof(float));
+	}
 	for (j = 1; j < v->M; j++) {
-		unsigned slot = (ch->head + v->M - (j - 1)) % v->M;
+		for (c = 0; c < v->op.nch; c++) {
+			struct conv_ch *ch = &v->ch[c];
+			unsigned slot = (ch->head + v->M - (j - 1)) % v->M;
 
-		cmac(ch->tail_re, ch->tail_im, ch->fdl_re + (size_t)slot * ns,
-		     ch->fdl_im + (size_t)slot * ns, v->h_re + (size_t)j * ns,
-		     v->h_im + (size_t)j * ns, nb);
+			cmac(ch->tail_re, ch->tail_im, ch->fdl_re + (size_t)slot * ns,
+			     ch->fdl_im + (size_t)slot * ns, v->h_re + (size_t)j * ns,
+			     v->h_im + (size_t)j * ns, nb);
+		}
 	}
 }
 
@@ -106,13 +116,13 @@ static void conv_process(struct uacdsp_op *op, float *const *bufs, unsigned fram
 		if (take > P - v->fill)
 			take = P - v->fill;
 		full = v->fill + take == P;
+		if (!v->tail_valid)
+			conv_tails(v);
 		for (c = 0; c < op->nch; c++) {
 			struct conv_ch *ch = &v->ch[c];
 			float *b = bufs[op->ch[c]] + done;
 
 			memcpy(ch->in + P + v->fill, b, take * sizeof(float));
-			if (!v->tail_valid)
-				conv_tail(v, ch);
 			fftwf_execute_split_dft_r2c(v->fwd, ch->in, v->x_re, v->x_im);
 			memcpy(v->y_re, ch->tail_re, nb * sizeof(float));
 			memcpy(v->y_im, ch->tail_im, nb * sizeof(float));
@@ -500,9 +510,9 @@ int uacdsp_op_conv_new(struct uacdsp_chain *c, const struct uacdsp_config *cfg,
 	dim.os = 1;
 	pthread_mutex_lock(&planner_lock);
 	v->fwd = fftwf_plan_guru_split_dft_r2c(1, &dim, 0, NULL, tmp, v->x_re, v->x_im,
-					       FFTW_ESTIMATE);
+					       FFTW_MEASURE);
 	v->inv = fftwf_plan_guru_split_dft_c2r(1, &dim, 0, NULL, v->y_re, v->y_im, v->time,
-					       FFTW_ESTIMATE | FFTW_DESTROY_INPUT);
+					       FFTW_MEASURE | FFTW_DESTROY_INPUT);
 	pthread_mutex_unlock(&planner_lock);
 	if (!v->fwd || !v->inv)
 		goto err_free;
