@@ -1020,24 +1020,25 @@ static int cmp_str(const void *a, const void *b)
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
+/* Every NN-name.bin (not .dev.bin/.cfg2.bin); each must have its .lsusb.txt. */
 static void collect_corpus(void)
 {
-	char path[1024];
-	struct dirent *de;
 	DIR *dir;
 
 	dir = opendir(shared_dir);
 	if (!dir)
 		return;
-	while ((de = readdir(dir)) && nr_files < MAX_FILES) {
-		size_t n = strlen(de->d_name);
+	while (nr_files < MAX_FILES) {
+		struct dirent *de = readdir(dir);
+		size_t n;
 
+		if (!de)
+			break;
+		n = strlen(de->d_name);
 		if (n < 5 || strcmp(de->d_name + n - 4, ".bin") || strstr(de->d_name, ".dev.bin") ||
 		    strstr(de->d_name, ".cfg2.bin"))
 			continue;
-		files[nr_files] = strndup(de->d_name, n - 4);
-		snprintf(path, sizeof(path), "%s/%s.lsusb.txt", shared_dir, files[nr_files]);
-		nr_files++;
+		files[nr_files++] = strndup(de->d_name, n - 4);
 	}
 	closedir(dir);
 	qsort(files, (size_t)nr_files, sizeof(files[0]), cmp_str);
