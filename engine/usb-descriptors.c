@@ -245,9 +245,8 @@ static int walk_chain(struct parser *p)
 			a->proto = d[6];
 		} else if (type == DT_ENDPOINT && bl < 7) {
 			return fail(p, off, "endpoint descriptor bLength %u too short (min 7)", bl);
-		} else if (type == DT_CONFIG && off != 0) {
-			return fail(p, off, "second configuration descriptor inside wTotalLength");
 		}
+		/* anything else (even a stray device/config descriptor) is skipped, as the kernel does */
 		off += bl;
 	}
 	/* the last IAD (in chain order) whose range holds an interface owns it */
