@@ -60,7 +60,9 @@
 #   CACHEDIR/image.env              KVER=..., KERNEL=..., INITRD=... for run-vm.sh
 #   CACHEDIR/stamp                  sha256 of this script + kernel version:
 #                                   a second run with the same stamp does nothing
-# Delete CACHEDIR to force a rebuild.  Packages: qemu-system-x86 (to run it),
+# When apt names a newer kernel but cannot download it, the cached image is
+# kept; with no image and no download the tests SKIP.  Delete CACHEDIR to
+# force a rebuild.  Packages: qemu-system-x86 (to run it),
 # busybox-static, kmod (depmod), cpio, apt (apt-get download).
 set -u
 
@@ -115,16 +117,30 @@ if [ -f "$cachedir/stamp" ] && [ "$(cat "$cachedir/stamp")" = "$stamp" ] &&
 fi
 
 echo "build-image: building $kver image in $cachedir" >&2
-rm -f "$cachedir/stamp"
 
 # 1. the kernel package
 deb=$(ls "$cachedir"/"${kpkg}"_*.deb 2>/dev/null | head -n1)
 if [ -z "$deb" ]; then
-	(cd "$cachedir" && apt-get download "$kpkg") >"$cachedir/apt.log" 2>&1 ||
+	if ! (cd "$cachedir" && apt-get download "$kpkg") >"$cachedir/apt.log" 2>&1; then
+		# apt knows a newer kernel than the cached image but cannot fetch
+		# it: the cached image is still a Debian 12 kernel, keep using it
+		if [ -f "$cachedir/image.env" ] && [ -f "$cachedir/vmlinuz" ] &&
+		   [ -f "$cachedir/initrd.img" ] && [ -f "$cachedir/stamp" ]; then
+			echo "build-image: cannot download $kpkg, keeping the cached image" >&2
+			cat "$cachedir/image.env"
+			exit 0
+		fi
 		skip "cannot download $kpkg with apt-get download (no apt access?): $(tail -n1 "$cachedir/apt.log")"
+	fi
+	# a new kernel replaces the old package
+	for old in "$cachedir"/linux-image-*.deb; do
+		case $old in "$cachedir/${kpkg}"_*) ;; *) rm -f "$old" ;; esac
+	done
 	deb=$(ls "$cachedir"/"${kpkg}"_*.deb 2>/dev/null | head -n1)
 	[ -n "$deb" ] || skip "apt-get download $kpkg produced no .deb"
 fi
+
+rm -f "$cachedir/stamp"
 
 # 2. unpack + depmod
 rm -rf "$cachedir/kernel"
