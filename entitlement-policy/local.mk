@@ -6,6 +6,8 @@ noinst_LTLIBRARIES += entitlement-policy/libuacpolicy.la
 entitlement_policy_libuacpolicy_la_SOURCES = \
 	entitlement-policy/uacpol.h \
 	entitlement-policy/policy-private.h \
+	entitlement-policy/policy-yaml.h \
+	entitlement-policy/policy-yaml.c \
 	entitlement-policy/policy-load.c \
 	entitlement-policy/policy-match.c \
 	entitlement-policy/identity.c \
@@ -36,7 +38,7 @@ tests_policy_test_identity_LDADD = entitlement-policy/libuacpolicy.la $(CHECK_LI
 # the same identity tests on the path kernels before 6.5 take (no
 # SO_PEERPIDFD: pidfd_open() on the SO_PEERCRED pid)
 tests_policy_test_identity_pidfd_open_SOURCES = tests/policy/test-identity.c \
-	entitlement-policy/policy-load.c entitlement-policy/policy-match.c \
+	entitlement-policy/policy-yaml.c entitlement-policy/policy-load.c entitlement-policy/policy-match.c \
 	entitlement-policy/identity.c
 tests_policy_test_identity_pidfd_open_CPPFLAGS = $(AM_CPPFLAGS) -DUACPOL_TEST_NO_PEERPIDFD
 tests_policy_test_identity_pidfd_open_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS) $(YAML_CFLAGS)
