@@ -52,3 +52,17 @@ tests_dsp_bench_dsp_SOURCES = tests/dsp/bench-dsp.c
 tests_dsp_bench_dsp_CPPFLAGS = $(AM_CPPFLAGS) -DSOX_PATH='"$(SOX)"'
 tests_dsp_bench_dsp_CFLAGS = $(dsp_test_cflags)
 tests_dsp_bench_dsp_LDADD = $(dsp_test_ldadd) $(SNDFILE_LIBS)
+
+TESTS += tests/dsp/test-uacd-dsp.sh
+EXTRA_DIST += tests/dsp/test-uacd-dsp.sh \
+	examples/dsp/crossover.yml examples/dsp/loudness.yml \
+	examples/dsp/room-correction.yml \
+	examples/dsp/room-correction-left-48000.txt \
+	examples/dsp/room-correction-right-48000.txt \
+	tests/fuzz/fuzz-dsp-config.c tests/fuzz/fuzz-dsp-config.sources \
+	tests/fuzz/corpus-dsp-config/crossover.yml \
+	tests/fuzz/corpus-dsp-config/eq-levels.yml \
+	tests/fuzz/corpus-dsp-config/mixer-conv.yml
+
+# ---- man pages ----------------------------------------------------------
+dist_man_MANS += man/uacd-dsp.1 man/uacd-dsp.yml.5
