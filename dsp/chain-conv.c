@@ -305,7 +305,7 @@ static int load_raw(const struct uacdsp_filter_cfg *f, const char *path, float *
 				d = (int16_t)(buf[0] | buf[1] << 8) / 32768.0;
 				break;
 			case UACDSP_RAW_S24LE:
-				d = (le32(buf) << 8 >> 8) / 8388608.0;
+				d = ((int32_t)((uint32_t)le32(buf) << 8) >> 8) / 8388608.0;
 				break;
 			case UACDSP_RAW_S24LE3: {
 				unsigned char b4[4] = { buf[0], buf[1], buf[2], 0 };
