@@ -465,7 +465,6 @@ static const struct field dither_flat[] = {
 	{ "amplitude", FD_DOUBLE, offsetof(struct dither_tmp, amplitude), true, NULL, 0 },
 	FIELD_END
 };
-static const struct field dither_none[] = { FIELD_END };
 
 static int parse_dither(struct cfg_parser *p, yaml_node_t *par, struct uacdsp_filter_cfg *f)
 {
@@ -484,12 +483,11 @@ static int parse_dither(struct cfg_parser *p, yaml_node_t *par, struct uacdsp_fi
 	    type != UACDSP_DITHER_HIGHPASS && type != UACDSP_DITHER_LIPSHITZ441)
 		return cfgy_error(p, tn, "type: Dither type '%s' is not supported by uacd "
 				  "(supported: None, Flat, Highpass, Lipshitz441)", dither_names[type]);
-	tab = type == UACDSP_DITHER_NONE ? dither_none :
-	      type == UACDSP_DITHER_FLAT ? dither_flat : dither_bits;
+	tab = type == UACDSP_DITHER_FLAT ? dither_flat : dither_bits;
 	err = cfgy_fields(p, par, tab, &t, type_skip, NULL);
 	if (err < 0)
 		return err;
-	if (type != UACDSP_DITHER_NONE && (t.bits < 2 || t.bits > 32))
+	if (t.bits < 2 || t.bits > 32)
 		return cfgy_error(p, cfgy_get(p, par, "bits"), "bits: must be 2..32, got %u",
 				  t.bits);
 	if (type == UACDSP_DITHER_FLAT && !(t.amplitude >= 0.0 && t.amplitude <= 100.0))

@@ -66,3 +66,9 @@ EXTRA_DIST += tests/dsp/test-uacd-dsp.sh \
 
 # ---- man pages ----------------------------------------------------------
 dist_man_MANS += man/uacd-dsp.1 man/uacd-dsp.yml.5
+
+check_PROGRAMS += tests/dsp/test-dsp-blocks
+tests_dsp_test_dsp_blocks_SOURCES = tests/dsp/test-dsp-blocks.c
+tests_dsp_test_dsp_blocks_CFLAGS = $(dsp_test_cflags)
+tests_dsp_test_dsp_blocks_LDADD = $(dsp_test_ldadd)
+TESTS += tests/dsp/test-dsp-blocks
