@@ -316,9 +316,10 @@ int uacdsp_combo_design(const struct uacdsp_combo_params *p, double fs,
 			return err;
 		return (int)cnt;
 	case UACDSP_COMBO_FIVE_POINT_PEQ:
-		for (i = 0; i < 5; i++) {
+	case UACDSP_COMBO_N_POINT_PEQ:
+		for (i = 0; i < p->nbands; i++) {
 			bp.type = i == 0 ? UACDSP_BQ_LOWSHELF :
-				  i == 4 ? UACDSP_BQ_HIGHSHELF : UACDSP_BQ_PEAKING;
+				  i == p->nbands - 1 ? UACDSP_BQ_HIGHSHELF : UACDSP_BQ_PEAKING;
 			bp.freq = p->f[i];
 			bp.gain = p->g[i];
 			bp.q = p->q[i];

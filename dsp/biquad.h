@@ -49,6 +49,7 @@ enum uacdsp_combo_type {
 	UACDSP_COMBO_TILT,
 	UACDSP_COMBO_FIVE_POINT_PEQ,
 	UACDSP_COMBO_GRAPHIC_EQ,
+	UACDSP_COMBO_N_POINT_PEQ,	/* newer CamillaDSP: bands [{freq, q, gain}] */
 };
 
 #define UACDSP_MAX_ORDER	16u
@@ -59,7 +60,9 @@ struct uacdsp_combo_params {
 	double freq;
 	unsigned order;
 	double gain;				/* Tilt */
-	double f[5], g[5], q[5];		/* FivePointPeq: ls, p1, p2, p3, hs */
+	/* FivePointPeq / NPointPeq: low shelf, peaks..., high shelf */
+	double f[UACDSP_MAX_BANDS], g[UACDSP_MAX_BANDS], q[UACDSP_MAX_BANDS];
+	unsigned nbands;
 	double freq_min, freq_max;		/* GraphicEqualizer */
 	double gains[UACDSP_MAX_BANDS];
 	unsigned ngains;

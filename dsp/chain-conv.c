@@ -233,13 +233,22 @@ static char *subst(const char *name, unsigned rate, unsigned channels)
 static int load_raw(const struct uacdsp_filter_cfg *f, const char *path, float **out,
 		    size_t *n, char *msg, size_t msglen)
 {
-	static const unsigned width[] = { 0, 2, 4, 3, 4, 4, 8 };
+	static const unsigned width[] = { 0, 2, 4, 3, 4, 4, 8, 0, 0, 0, 0, 0, 0, 4 };
 	enum uacdsp_raw_format fmt = f->u.conv.format;
 	size_t cap = 0, cnt = 0;
 	float *v = NULL;
 	FILE *fp;
 	int ret = 0;
 
+	switch (fmt) {	/* newer CamillaDSP names for the same formats */
+	case UACDSP_RAW_S16_LE: fmt = UACDSP_RAW_S16LE; break;
+	case UACDSP_RAW_S24_4_RJ_LE: fmt = UACDSP_RAW_S24LE; break;
+	case UACDSP_RAW_S24_3_LE: fmt = UACDSP_RAW_S24LE3; break;
+	case UACDSP_RAW_S32_LE: fmt = UACDSP_RAW_S32LE; break;
+	case UACDSP_RAW_F32_LE: fmt = UACDSP_RAW_FLOAT32LE; break;
+	case UACDSP_RAW_F64_LE: fmt = UACDSP_RAW_FLOAT64LE; break;
+	default: break;
+	}
 	fp = fopen(path, fmt == UACDSP_RAW_TEXT ? "re" : "rbe");
 	if (!fp) {
 		ret = -errno;
@@ -315,6 +324,9 @@ static int load_raw(const struct uacdsp_filter_cfg *f, const char *path, float *
 			}
 			case UACDSP_RAW_S32LE:
 				d = le32(buf) / 2147483648.0;
+				break;
+			case UACDSP_RAW_S24_4_LJ_LE:
+				d = (le32(buf) / 256) / 8388608.0;
 				break;
 			case UACDSP_RAW_FLOAT32LE: {
 				uint32_t u = (uint32_t)le32(buf);

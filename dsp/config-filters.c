@@ -41,13 +41,15 @@ static const char *const bq_names[] = {
 
 static const char *const combo_names[] = {
 	"ButterworthLowpass", "ButterworthHighpass", "LinkwitzRileyLowpass",
-	"LinkwitzRileyHighpass", "Tilt", "FivePointPeq", "GraphicEqualizer", NULL
+	"LinkwitzRileyHighpass", "Tilt", "FivePointPeq", "GraphicEqualizer", "NPointPeq", NULL
 };
 
 static const char *const conv_names[] = { "Raw", "Wav", "Values", NULL };
 
+/* CamillaDSP 2/3 names, then the newer ones (same order as the enum) */
 static const char *const raw_names[] = {
-	"TEXT", "S16LE", "S24LE", "S24LE3", "S32LE", "FLOAT32LE", "FLOAT64LE", NULL
+	"TEXT", "S16LE", "S24LE", "S24LE3", "S32LE", "FLOAT32LE", "FLOAT64LE",
+	"S16_LE", "S24_4_RJ_LE", "S24_3_LE", "S32_LE", "F32_LE", "F64_LE", "S24_4_LJ_LE", NULL
 };
 
 static const char *const dither_names[] = {
@@ -188,12 +190,57 @@ static const struct field combo_peq[] = {
 	CB("fhs", f[4], true), CB("ghs", g[4], true), CB("qhs", q[4], true),
 	FIELD_END
 };
+static const struct field combo_npeq[] = {
+	{ "bands", FD_IGNORE, 0, false, NULL, 0 },	/* parse_bands() */
+	FIELD_END
+};
 static const struct field combo_geq[] = {
 	CB("freq_min", freq_min, false), CB("freq_max", freq_max, false),
 	{ "gains", FD_DLIST, offsetof(struct combo_tmp, gains), true, NULL,
 	  offsetof(struct combo_tmp, ngains) },
 	FIELD_END
 };
+
+struct band_tmp {
+	double freq, q, gain;
+};
+
+static const struct field band_fields[] = {
+	{ "freq", FD_DOUBLE, offsetof(struct band_tmp, freq), true, NULL, 0 },
+	{ "q", FD_DOUBLE, offsetof(struct band_tmp, q), true, NULL, 0 },
+	{ "gain", FD_DOUBLE, offsetof(struct band_tmp, gain), true, NULL, 0 },
+	FIELD_END
+};
+
+/* NPointPeq bands: [{freq, q, gain}, ...]; first low shelf, last high shelf */
+static int parse_bands(struct cfg_parser *p, yaml_node_t *n, struct uacdsp_combo_params *c)
+{
+	yaml_node_item_t *it;
+	int err;
+
+	if (!n || n->type != YAML_SEQUENCE_NODE)
+		return cfgy_error(p, n, "bands: expected a list of {freq, q, gain}");
+	c->nbands = 0;
+	for (it = n->data.sequence.items.start; it < n->data.sequence.items.top; it++) {
+		yaml_node_t *b = cfgy_node(p, *it);
+		struct band_tmp t = { 0 };
+
+		if (c->nbands >= UACDSP_MAX_BANDS)
+			return cfgy_error(p, b, "bands: more than %u bands", UACDSP_MAX_BANDS);
+		err = cfgy_fields(p, b, band_fields, &t, NULL, NULL);
+		if (err < 0)
+			return err;
+		if (!(t.q > 0.0) || !(fabs(t.gain) <= 100.0))
+			return cfgy_error(p, b, "bands: q must be > 0 and gain within +-100 dB");
+		c->f[c->nbands] = t.freq;
+		c->q[c->nbands] = t.q;
+		c->g[c->nbands] = t.gain;
+		c->nbands++;
+	}
+	if (!c->nbands)
+		return cfgy_error(p, n, "bands: empty");
+	return 0;
+}
 
 static int parse_combo(struct cfg_parser *p, yaml_node_t *par, struct uacdsp_filter_cfg *f)
 {
@@ -219,6 +266,9 @@ static int parse_combo(struct cfg_parser *p, yaml_node_t *par, struct uacdsp_fil
 		break;
 	case UACDSP_COMBO_GRAPHIC_EQ:
 		tab = combo_geq;
+		break;
+	case UACDSP_COMBO_N_POINT_PEQ:
+		tab = combo_npeq;
 		break;
 	default:
 		tab = combo_pass;
@@ -253,12 +303,19 @@ static int parse_combo(struct cfg_parser *p, yaml_node_t *par, struct uacdsp_fil
 		}
 		break;
 	case UACDSP_COMBO_FIVE_POINT_PEQ:
+		t.c.nbands = 5;
 		for (i = 0; i < 5; i++) {
 			if (!(t.c.q[i] > 0.0)) {
 				cfgy_error(p, par, "all q values must be > 0");
 				goto out;
 			}
 		}
+		break;
+	case UACDSP_COMBO_N_POINT_PEQ:
+		err = parse_bands(p, cfgy_get(p, par, "bands"), &t.c);
+		if (err < 0)
+			goto out;
+		err = -EINVAL;
 		break;
 	case UACDSP_COMBO_GRAPHIC_EQ:
 		if (t.ngains == 0 || t.ngains > UACDSP_MAX_BANDS) {
@@ -313,6 +370,7 @@ struct vol_tmp {
 
 static const struct field volume_fields[] = {
 	{ "ramp_time", FD_DOUBLE, offsetof(struct vol_tmp, ramp_time), false, NULL, 0 },
+	{ "ramp_time_ms", FD_DOUBLE, offsetof(struct vol_tmp, ramp_time), false, NULL, 0 },
 	{ "limit", FD_DOUBLE, offsetof(struct vol_tmp, limit), false, NULL, 0 },
 	{ "fader", FD_ENUM, offsetof(struct vol_tmp, fader), false, fader_names, 0 },
 	FIELD_END
@@ -320,6 +378,7 @@ static const struct field volume_fields[] = {
 
 static const struct field loudness_fields[] = {
 	{ "ramp_time", FD_DOUBLE, offsetof(struct vol_tmp, ramp_time), false, NULL, 0 },
+	{ "ramp_time_ms", FD_DOUBLE, offsetof(struct vol_tmp, ramp_time), false, NULL, 0 },
 	{ "fader", FD_ENUM, offsetof(struct vol_tmp, fader), false, fader_names, 0 },
 	{ "reference_level", FD_DOUBLE, offsetof(struct vol_tmp, reference_level), true, NULL, 0 },
 	{ "high_boost", FD_DOUBLE, offsetof(struct vol_tmp, high_boost), false, NULL, 0 },

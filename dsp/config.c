@@ -65,14 +65,8 @@ static const char *const devices_ignored[] = {
 	"adjust_period", "enable_rate_adjust", "resampler", "capture_samplerate",
 	"stop_on_rate_change", "rate_measure_interval", "volume_ramp_time",
 	"volume_limit", "multithreaded", "worker_threads", "enable_resampling",
-	"resampler_type", NULL
-};
-
-static const char *const port_ignored[] = {
-	"type", "device", "format", "filename", "extra_samples", "skip_bytes",
-	"read_bytes", "exclusive", "loopback", "change_format", "stop_on_inactive",
-	"follow_volume_control", "labels", "link_volume_control",
-	"link_mute_control", "avoid_blocking_read", "wav_header", "role", NULL
+	"resampler_type", "silence_timeout_s", "adjust_interval_s",
+	"rate_measure_interval_s", "volume_ramp_time_ms", NULL
 };
 
 static bool listed(const char *s, const char *const *list)
@@ -108,14 +102,12 @@ static int parse_port(struct cfg_parser *p, yaml_node_t *n, const char *what,
 				return cfgy_error(p, v, "%s: channels: must be 1..%u, got %u",
 						  what, UACDSP_MAX_CHANNELS, *channels);
 			have = true;
-		} else if (listed(cfgy_str(k), port_ignored)) {
+		} else {
+			/* every backend's fields (type, device, format, node_name,
+			 * signal...): uacd owns the device, they mean nothing here */
 			snprintf(msg, sizeof(msg), "devices.%s.%s ignored: uacd owns the devices",
 				 what, cfgy_str(k));
 			note(p, k, msg);
-		} else {
-			return cfgy_error(p, k, "devices.%s: unknown field '%s' (expected: channels, "
-					  "or CamillaDSP's device fields, which are ignored)",
-					  what, cfgy_str(k));
 		}
 	}
 	if (!have)

@@ -49,6 +49,14 @@ enum uacdsp_raw_format {
 	UACDSP_RAW_S32LE,
 	UACDSP_RAW_FLOAT32LE,
 	UACDSP_RAW_FLOAT64LE,
+	/* the same formats under newer CamillaDSP names */
+	UACDSP_RAW_S16_LE,
+	UACDSP_RAW_S24_4_RJ_LE,
+	UACDSP_RAW_S24_3_LE,
+	UACDSP_RAW_S32_LE,
+	UACDSP_RAW_F32_LE,
+	UACDSP_RAW_F64_LE,
+	UACDSP_RAW_S24_4_LJ_LE,	/* 24 bits in the upper 3 of 4 bytes */
 };
 
 enum uacdsp_dither_type {

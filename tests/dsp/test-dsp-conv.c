@@ -135,6 +135,8 @@ static int formats_test(void)
 	static const unsigned char s16[] = { 0x00, 0x40, 0x00, 0xe0, 0x00, 0x10, 0x00, 0x80 };
 	static const unsigned char s24[] = { 0, 0, 0x40, 0, 0, 0, 0xe0, 0xff, 0, 0, 0x10, 0,
 					     0, 0, 0x80, 0xff };
+	static const unsigned char s24lj[] = { 0, 0, 0, 0x40, 0, 0, 0, 0xe0, 0, 0, 0, 0x10,
+					       0, 0, 0, 0x80 };
 	static const unsigned char s243[] = { 0, 0, 0x40, 0, 0, 0xe0, 0, 0, 0x10, 0, 0, 0x80 };
 	static const unsigned char s32[] = { 0, 0, 0, 0x40, 0, 0, 0, 0xe0, 0, 0, 0, 0x10,
 					     0, 0, 0, 0x80 };
@@ -145,6 +147,11 @@ static int formats_test(void)
 		const char *file, *params;
 	} cases[] = {
 		{ "t.s16", "{type: Raw, filename: t.s16, format: S16LE}" },
+		{ "t.s16", "{type: Raw, filename: t.s16, format: S16_LE}" },
+		{ "t.s24", "{type: Raw, filename: t.s24, format: S24_4_RJ_LE}" },
+		{ "t.s24lj", "{type: Raw, filename: t.s24lj, format: S24_4_LJ_LE}" },
+		{ "t.s243", "{type: Raw, filename: t.s243, format: S24_3_LE}" },
+		{ "t.f64", "{type: Raw, filename: t.f64, format: F64_LE}" },
 		{ "t.s24", "{type: Raw, filename: t.s24, format: S24LE}" },
 		{ "t.s243", "{type: Raw, filename: t.s243, format: S24LE3}" },
 		{ "t.s32", "{type: Raw, filename: t.s32, format: S32LE}" },
@@ -164,7 +171,7 @@ static int formats_test(void)
 	int fails = 0;
 
 	if (write_file("t.s16", s16, sizeof(s16)) || write_file("t.s24", s24, sizeof(s24)) ||
-	    write_file("t.s243", s243, sizeof(s243)) || write_file("t.s32", s32, sizeof(s32)) ||
+	    write_file("t.s243", s243, sizeof(s243)) || write_file("t.s24lj", s24lj, sizeof(s24lj)) || write_file("t.s32", s32, sizeof(s32)) ||
 	    write_file("t.f32", f32, sizeof(f32)) || write_file("t.f64", f64, sizeof(f64)) ||
 	    write_file("t.txt", text, strlen(text)))
 		return 1;

@@ -345,6 +345,7 @@ static const struct ref refs[] = {
 	{ "LowshelfFO", "{type: LowshelfFO, freq: 150, gain: 7}", BQ, r_lsfo, { 150, 0, 7 } },
 	{ "HighshelfFO", "{type: HighshelfFO, freq: 6000, gain: -5}", BQ, r_hsfo, { 6000, 0, -5 } },
 	{ "Peaking q", "{type: Peaking, freq: 1000, q: 1.4, gain: 9}", BQ, r_peak, { 1000, 1.4, 9 } },
+	{ "Peaking 15k", "{type: Peaking, freq: 15000, q: 0.9, gain: 4}", BQ, r_peak, { 15000, 0.9, 4 } },
 	{ "Peaking 20Hz Q10", "{type: Peaking, freq: 20, q: 10, gain: -6}", BQ, r_peak, { 20, 10, -6 } },
 	{ "Peaking bandwidth", "{type: Peaking, freq: 2500, bandwidth: 0.5, gain: -10}", BQ, r_peak_bw, { 2500, 0.5, -10 } },
 	{ "Notch q", "{type: Notch, freq: 60, q: 5}", BQ, r_notch, { 60, 5 } },
@@ -366,6 +367,8 @@ static const struct ref refs[] = {
 	{ "Tilt", "{type: Tilt, gain: 6}", CB, r_tilt, { 6 } },
 	{ "FivePointPeq", "{type: FivePointPeq, fls: 80, gls: 4, qls: 0.7, fp1: 300, gp1: -3, qp1: 2, "
 	  "fp2: 1000, gp2: 2, qp2: 1.5, fp3: 4000, gp3: -5, qp3: 3, fhs: 9000, ghs: 3, qhs: 0.7}", CB, r_peq5, { 0 } },
+	{ "NPointPeq", "{type: NPointPeq, bands: [{freq: 80, q: 0.7, gain: 4}, {freq: 300, q: 2, gain: -3}, "
+	  "{freq: 1000, q: 1.5, gain: 2}, {freq: 4000, q: 3, gain: -5}, {freq: 9000, q: 0.7, gain: 3}]}", CB, r_peq5, { 0 } },
 	{ "GraphicEqualizer", "{type: GraphicEqualizer, freq_min: 25, freq_max: 16000, "
 	  "gains: [3, 0, -2, 4, 1, -6, 2, 0, 5, -1]}", CB, r_geq, { 0 } },
 	{ "Gain", "{gain: -4.5, inverted: true}", "Gain", r_gain, { -4.5, 1 } },
