@@ -57,7 +57,7 @@ struct bq_op {
 #define splat(d) ((v4d){ (d), (d), (d), (d) })
 
 /* rt */
-__attribute__((target_clones("arch=haswell", "default")))
+__attribute__((target_clones("arch=x86-64-v3", "default")))
 static void run_cascade(double *work, unsigned frames, unsigned np,
 			const struct uacdsp_bq_coef *coef, unsigned nsec, double *state)
 {

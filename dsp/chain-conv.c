@@ -63,7 +63,7 @@ struct conv_op {
 };
 
 /* rt */
-__attribute__((target_clones("arch=haswell", "default")))
+__attribute__((target_clones("arch=x86-64-v3", "default")))
 static void cmac(float *restrict ar, float *restrict ai, const float *restrict xr,
 		 const float *restrict xi, const float *restrict hr,
 		 const float *restrict hi, unsigned n)
