@@ -72,3 +72,9 @@ tests_dsp_test_dsp_blocks_SOURCES = tests/dsp/test-dsp-blocks.c
 tests_dsp_test_dsp_blocks_CFLAGS = $(dsp_test_cflags)
 tests_dsp_test_dsp_blocks_LDADD = $(dsp_test_ldadd)
 TESTS += tests/dsp/test-dsp-blocks
+
+check_PROGRAMS += tests/dsp/test-dsp-rt
+tests_dsp_test_dsp_rt_SOURCES = tests/dsp/test-dsp-rt.c
+tests_dsp_test_dsp_rt_CFLAGS = $(dsp_test_cflags)
+tests_dsp_test_dsp_rt_LDADD = $(dsp_test_ldadd) $(PTHREAD_LIBS)
+TESTS += tests/dsp/test-dsp-rt
