@@ -32,7 +32,7 @@ extern void *__libc_realloc(void *p, size_t n);
 extern void *__libc_memalign(size_t a, size_t n);
 extern void __libc_free(void *p);
 
-static _Thread_local int in_rt;
+static _Thread_local volatile int in_rt;	/* volatile: malloc is a builtin GCC assumes reads no globals */
 static atomic_int rt_calls;
 
 void *malloc(size_t n)
