@@ -10,6 +10,14 @@
 int uacdsp_parse_filter(struct cfg_parser *p, yaml_node_t *k, yaml_node_t *n,
 			struct uacdsp_filter_cfg *f);
 
+/* config-pipeline.c: one mixer, one processor, one pipeline step (nch in/out) */
+int uacdsp_parse_mixer(struct cfg_parser *p, yaml_node_t *k, yaml_node_t *n,
+		       struct uacdsp_mixer_cfg *m);
+int uacdsp_parse_processor(struct cfg_parser *p, yaml_node_t *k, yaml_node_t *n,
+			   struct uacdsp_processor_cfg *pc);
+int uacdsp_parse_step(struct cfg_parser *p, yaml_node_t *n, struct uacdsp_step_cfg *st,
+		      unsigned *nch);
+
 /*
  * Rate-dependent validation of one filter (Nyquist, stability, delay
  * length).  Error text names the filter and field, at f->fpos.
