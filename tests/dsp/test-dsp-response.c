@@ -382,8 +382,19 @@ static const struct ref refs[] = {
 
 static void fft(cplx *x, size_t n)
 {
+	static cplx *tw;
+	static size_t tw_n;
 	size_t i, j, len;
 
+	if (tw_n != n) {	/* twiddles exp(-2 pi i k / n), k < n/2, computed directly */
+		free(tw);
+		tw = malloc(n / 2 * sizeof(*tw));
+		if (!tw)
+			abort();
+		for (i = 0; i < n / 2; i++)
+			tw[i] = cexp(-2 * M_PI * I * (double)i / (double)n);
+		tw_n = n;
+	}
 	for (i = 1, j = 0; i < n; i++) {
 		size_t bit = n >> 1;
 
@@ -398,12 +409,11 @@ static void fft(cplx *x, size_t n)
 		}
 	}
 	for (len = 2; len <= n; len <<= 1) {
-		double ang = -2 * M_PI / (double)len;
+		size_t step = n / len;
 
 		for (i = 0; i < n; i += len) {
 			for (j = 0; j < len / 2; j++) {
-				cplx w = cexp(I * ang * (double)j);
-				cplx u = x[i + j], v = x[i + j + len / 2] * w;
+				cplx u = x[i + j], v = x[i + j + len / 2] * tw[j * step];
 
 				x[i + j] = u + v;
 				x[i + j + len / 2] = u - v;
