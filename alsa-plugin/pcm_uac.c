@@ -41,8 +41,10 @@
 #include <uacd/protocol.h>
 
 #define ACK_TIMEOUT_MS 500
-#define MIN_PERIOD_FRAMES 32
-#define MAX_BUFFER_FRAMES (1u << 19)
+/* Byte limits as snd-usb-audio declares them; uacd's ring takes any of these. */
+#define MIN_PERIOD_BYTES 64
+#define MAX_PERIOD_BYTES (512u * 1024u)
+#define MAX_BUFFER_BYTES (1024u * 1024u)
 
 struct uac_pcm {
 	snd_pcm_ioplug_t io;	/* must be first */
@@ -580,12 +582,12 @@ static int set_constraints(struct uac_pcm *u)
 		ret = snd_pcm_ioplug_set_param_list(&u->io, SND_PCM_IOPLUG_HW_RATE, n, rates);
 	if (ret >= 0)
 		ret = snd_pcm_ioplug_set_param_minmax(&u->io, SND_PCM_IOPLUG_HW_PERIOD_BYTES,
-						      MIN_PERIOD_FRAMES * 2, MAX_BUFFER_FRAMES * 32 / 2);
+						      MIN_PERIOD_BYTES, MAX_PERIOD_BYTES);
 	if (ret >= 0)
 		ret = snd_pcm_ioplug_set_param_minmax(&u->io, SND_PCM_IOPLUG_HW_PERIODS, 2, 1024);
 	if (ret >= 0)
 		ret = snd_pcm_ioplug_set_param_minmax(&u->io, SND_PCM_IOPLUG_HW_BUFFER_BYTES,
-						      MIN_PERIOD_FRAMES * 2 * 2, MAX_BUFFER_FRAMES * 32);
+						      MIN_PERIOD_BYTES * 2, MAX_BUFFER_BYTES);
 	return ret;
 }
 

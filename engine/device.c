@@ -840,6 +840,23 @@ void uacd_dev_cycle_end(struct uacd_device *d)
 
 /* ---- the RT thread ------------------------------------------------------- */
 
+void uacd_dev_rt_enter(struct uacd_device *d)
+{
+	char name[16] = "uacd-rt-";
+
+	/* "uacd-rt-*" is how tests (and people in top -H) recognise RT threads. */
+	memcpy(name + 8, d->name, strnlen(d->name, sizeof(name) - 9));
+	pthread_setname_np(pthread_self(), name);
+	rcu_register_thread();
+}
+
+void uacd_dev_rt_leave(struct uacd_device *d)
+{
+	(void)d;
+	rcu_thread_offline();
+	rcu_unregister_thread();
+}
+
 int uacd_dev_spawn_rt(struct uacd_device *d, void *(*fn)(void *))
 {
 	pthread_attr_t attr;

@@ -21,7 +21,7 @@
 #define UACD_CLIENT_MAX_CHANNELS 8u	/* what the plugin offers */
 #define UACD_MAX_STREAMS 64u		/* per device and direction */
 #define UACD_MAX_HOOKS 8u
-#define UACD_RING_MAX_FRAMES (1u << 20)
+#define UACD_RING_MAX_FRAMES (1u << 19)	/* 1 MiB of mono S16: the plugin's byte limit */
 
 struct uacd_device;
 
@@ -189,6 +189,10 @@ void uacd_dev_fail_streams(struct uacd_device *d, int32_t error);
 
 /* Any thread. */
 uint64_t uacd_now_ns(void);
+
+/* RT thread: first and last calls of a transport's RT thread function. */
+void uacd_dev_rt_enter(struct uacd_device *d);
+void uacd_dev_rt_leave(struct uacd_device *d);
 
 /* Start the RT thread running fn(d); falls back to SCHED_OTHER with one message. */
 int uacd_dev_spawn_rt(struct uacd_device *d, void *(*fn)(void *));

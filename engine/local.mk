@@ -20,3 +20,7 @@ engine_uacd_LDADD = engine/libuacdengine.la $(PTHREAD_LIBS)
 
 # USB descriptor model, describe, transports (engine/usb.mk).
 include $(srcdir)/engine/usb.mk
+
+bin_PROGRAMS += engine/uacctl
+engine_uacctl_SOURCES = engine/uacctl.c
+engine_uacctl_LDADD = engine/libuacdengine.la entitlement-policy/libuacpolicy.la

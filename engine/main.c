@@ -8,6 +8,7 @@
 
 #include <errno.h>
 #include <getopt.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -276,6 +277,20 @@ int main(int argc, char **argv)
 
 	/* A client that vanishes must not kill us through a pipe or socket write. */
 	signal(SIGPIPE, SIG_IGN);
+	/*
+	 * Block the signals the server reads from its signalfd before any
+	 * thread exists (liburcu's call_rcu worker, device threads): a thread
+	 * with them unblocked would take SIGTERM's default action.
+	 */
+	{
+		sigset_t mask;
+
+		sigemptyset(&mask);
+		sigaddset(&mask, SIGINT);
+		sigaddset(&mask, SIGTERM);
+		sigaddset(&mask, SIGHUP);
+		pthread_sigmask(SIG_BLOCK, &mask, NULL);
+	}
 
 	for (i = 0; i < dm.cfg.n_devices; i++) {
 		struct uacd_device *d = NULL;

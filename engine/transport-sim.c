@@ -565,8 +565,8 @@ static void sim_cycle(struct uacd_device *d, struct sim *s, uint64_t host_time)
 
 		/* The DAC. */
 		fill = s->fifo_w - s->fifo_r;
-		if (!s->dac_running && fill >= (uint64_t)d->rate * SIM_FIFO_TARGET_MS / 1000 &&
-		    d->rt.playback_active)
+		/* The iso stream always runs, so the DAC starts once and keeps going. */
+		if (!s->dac_running && fill >= (uint64_t)d->rate * SIM_FIFO_TARGET_MS / 1000)
 			s->dac_running = true;
 		if (s->dac_running) {
 			uint32_t take = fill < made ? (uint32_t)fill : made;
@@ -582,8 +582,6 @@ static void sim_cycle(struct uacd_device *d, struct sim *s, uint64_t host_time)
 					s->underflow_frames += made - take;
 				uacd_fmt_silence(d->format, d->play_ch, made - take,
 						 s->dac + (size_t)take * s->frame_bytes_play);
-				if (!d->rt.playback_active && fill == 0)
-					s->dac_running = false;
 			}
 		} else {
 			uacd_fmt_silence(d->format, d->play_ch, made, s->dac);
@@ -678,7 +676,7 @@ static void *sim_rt_main(void *arg)
 	uint64_t start = uacd_now_ns(), k = 0;
 	double period = 1e6 / (s->fast ? s->speedup : 1.0);	/* real ns per 1 ms cycle */
 
-	rcu_register_thread();
+	uacd_dev_rt_enter(d);
 	while (!__atomic_load_n(&d->stop, __ATOMIC_ACQUIRE)) {
 		uint64_t due = start + (uint64_t)(period * (double)k);
 		uint64_t now = uacd_now_ns();
@@ -702,8 +700,7 @@ static void *sim_rt_main(void *arg)
 		uacd_dev_cycle_end(d);
 		k++;
 	}
-	rcu_thread_offline();
-	rcu_unregister_thread();
+	uacd_dev_rt_leave(d);
 	return NULL;
 }
 

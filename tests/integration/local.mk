@@ -1,9 +1,34 @@
 # tests/integration: the built daemon + plugin with real alsa-utils programs.
-check_PROGRAMS += tests/tools/pcmtool
+check_PROGRAMS += tests/tools/pcmtool tests/tools/badclient
 tests_tools_pcmtool_SOURCES = tests/tools/pcmtool.c
 tests_tools_pcmtool_LDADD = -lm
+tests_tools_badclient_SOURCES = tests/tools/badclient.c
+
+# Test hooks and the RT malloc guard: shared objects loaded by uacd.
+test_module_flags = -module -avoid-version -shared -rpath /nowhere
+check_LTLIBRARIES += tests/hooks/hook-recorder.la tests/hooks/hook-invert.la \
+	tests/hooks/hook-malloc.la tests/hooks/rt-malloc-guard.la
+tests_hooks_hook_recorder_la_SOURCES = tests/hooks/hook-recorder.c
+tests_hooks_hook_recorder_la_LDFLAGS = $(AM_LDFLAGS) $(test_module_flags)
+tests_hooks_hook_invert_la_SOURCES = tests/hooks/hook-invert.c
+tests_hooks_hook_invert_la_LDFLAGS = $(AM_LDFLAGS) $(test_module_flags)
+tests_hooks_hook_malloc_la_SOURCES = tests/hooks/hook-malloc.c
+tests_hooks_hook_malloc_la_LDFLAGS = $(AM_LDFLAGS) $(test_module_flags)
+# The guard must not be sanitized itself (it replaces malloc).
+tests_hooks_rt_malloc_guard_la_SOURCES = tests/hooks/rt-malloc-guard.c
+tests_hooks_rt_malloc_guard_la_CFLAGS = $(WARN_CFLAGS) -Wno-unused-result
+tests_hooks_rt_malloc_guard_la_LDFLAGS = $(test_module_flags)
+tests_hooks_rt_malloc_guard_la_LIBADD = -ldl
 
 integration_tests = \
-	tests/integration/test-aplay-bitexact.sh
+	tests/integration/test-aplay-bitexact.sh \
+	tests/integration/test-arecord.sh \
+	tests/integration/test-mix.sh \
+	tests/integration/test-speaker-test.sh \
+	tests/integration/test-drift.sh \
+	tests/integration/test-hooks.sh \
+	tests/integration/test-robust.sh \
+	tests/integration/test-rt-malloc.sh \
+	tests/integration/test-errors.sh
 TESTS += $(integration_tests)
 EXTRA_DIST += tests/integration/lib.sh $(integration_tests)

@@ -1,0 +1,83 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * LD_PRELOAD guard: any malloc/calloc/realloc/free on a thread whose name
+ * starts with "uacd-rt" (the device RT threads name themselves so) prints
+ * one line to stderr and aborts.  The check uses only prctl(), which does
+ * not allocate.
+ */
+#define _GNU_SOURCE
+#include <dlfcn.h>
+#include <stddef.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <unistd.h>
+
+static void *(*real_malloc)(size_t);
+static void *(*real_calloc)(size_t, size_t);
+static void *(*real_realloc)(void *, size_t);
+static void (*real_free)(void *);
+
+static void check(const char *what)
+{
+	char name[17] = "";
+
+	prctl(PR_GET_NAME, name, 0, 0, 0);
+	if (!strncmp(name, "uacd-rt", 7)) {
+		static const char msg1[] = "rt-malloc-guard: ";
+		static const char msg2[] = " on RT thread ";
+
+		write(2, msg1, sizeof(msg1) - 1);
+		write(2, what, strlen(what));
+		write(2, msg2, sizeof(msg2) - 1);
+		write(2, name, strlen(name));
+		write(2, "\n", 1);
+		abort();
+	}
+}
+
+/* dlsym's own calloc before real_calloc is known: a small static arena. */
+static char boot[4096];
+static size_t boot_used;
+
+void *malloc(size_t n)
+{
+	check("malloc");
+	if (!real_malloc)
+		real_malloc = dlsym(RTLD_NEXT, "malloc");
+	return real_malloc(n);
+}
+
+void *calloc(size_t a, size_t b)
+{
+	if (!real_calloc) {
+		void *p;
+
+		if (boot_used + a * b > sizeof(boot))
+			return NULL;
+		p = boot + boot_used;
+		boot_used += (a * b + 15) & ~(size_t)15;
+		real_calloc = dlsym(RTLD_NEXT, "calloc");
+		return p;
+	}
+	check("calloc");
+	return real_calloc(a, b);
+}
+
+void *realloc(void *p, size_t n)
+{
+	check("realloc");
+	if (!real_realloc)
+		real_realloc = dlsym(RTLD_NEXT, "realloc");
+	return real_realloc(p, n);
+}
+
+void free(void *p)
+{
+	if (!p || ((char *)p >= boot && (char *)p < boot + sizeof(boot)))
+		return;
+	check("free");
+	if (!real_free)
+		real_free = dlsym(RTLD_NEXT, "free");
+	real_free(p);
+}

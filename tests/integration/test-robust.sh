@@ -1,0 +1,35 @@
+#!/bin/sh
+# A client killed with SIGKILL mid-stream, a client writing absurd ring
+# positions, and malformed socket messages: the daemon and a playing aplay
+# carry on with no gap.
+. "${top_srcdir}/tests/integration/lib.sh"
+
+BAD="$top_builddir/tests/tools/badclient"
+rate=48000
+fmt=S16_LE
+"$PCMTOOL" noise $fmt 2 $((rate * 6)) 9 "$T/in.raw"
+"$PCMTOOL" sine $fmt 2 $((rate * 20)) $rate 0 0 "$T/zero.raw"
+
+start_uacd -d "sim:rate=$rate,format=$fmt,mode=wav,out=$T/out.raw"
+# a silent stream that we will kill: mixing zeros keeps the noise exact
+client aplay -q -D uac -t raw -f $fmt -r $rate -c 2 "$T/zero.raw" &
+victim=$!
+sleep 0.5
+client aplay -q -D uac -t raw -f $fmt -r $rate -c 2 "$T/in.raw" 2>"$T/aplay.err" &
+player=$!
+sleep 1.5
+kill -KILL $victim
+echo "killed aplay $victim with SIGKILL mid-stream"
+"$BAD" "$UACD_SOCKET" positions || fail "absurd positions"
+"$BAD" "$UACD_SOCKET" messages || fail "malformed messages"
+wait $player || { cat "$T/aplay.err"; fail "the other aplay was disturbed"; }
+kill -0 "$UACD_PID" || fail "uacd died"
+"$UACCTL" status > "$T/status"
+cat "$T/status"
+grep -q "rejected clients 1" "$T/status" || fail "the bad client was not counted"
+stop_uacd
+res=$("$PCMTOOL" cmp $fmt 2 "$T/in.raw" "$T/out.raw")
+echo "surviving stream: $res"
+case "$res" in ok:*) ;; *) fail "the surviving stream has a gap";; esac
+grep -q "client wrote an impossible ring position" "$T/uacd.log" || fail "no log line for the bad client"
+echo "PASS: killed and hostile clients hurt nobody"

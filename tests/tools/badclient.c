@@ -1,0 +1,205 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * A hostile uacd client, for tests.  Speaks the protocol directly (no
+ * alsa-lib) and misbehaves on purpose:
+ *
+ *   badclient SOCKET positions   open a playback stream, start it, write an
+ *                                impossible ring position; expect uacd to end
+ *                                the stream with -EPROTO
+ *   badclient SOCKET messages    send malformed messages (short, unknown type,
+ *                                truncated body, oversized, stray fds, stream
+ *                                before hello) and check each reply
+ *
+ * Prints "ok: ..." lines and exits 0 when uacd answered every case right.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <uacd/protocol.h>
+
+static int sock_connect(const char *path)
+{
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	int fd = socket(AF_UNIX, SOCK_SEQPACKET, 0);
+
+	snprintf(sa.sun_path, sizeof(sa.sun_path), "%s", path);
+	if (fd < 0 || connect(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
+		perror("badclient: connect");
+		exit(2);
+	}
+	return fd;
+}
+
+static ssize_t xfer(int fd, const void *req, size_t len, void *rep, size_t replen, int *fd_out)
+{
+	char cbuf[CMSG_SPACE(sizeof(int) * 4)];
+	struct iovec iov = { .iov_base = rep, .iov_len = replen };
+	struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = cbuf,
+			     .msg_controllen = sizeof(cbuf) };
+	struct cmsghdr *cm;
+	ssize_t n;
+
+	if (send(fd, req, len, 0) < 0)
+		return -errno;
+	n = recvmsg(fd, &mh, 0);
+	if (fd_out) {
+		*fd_out = -1;
+		for (cm = CMSG_FIRSTHDR(&mh); cm; cm = CMSG_NXTHDR(&mh, cm))
+			if (cm->cmsg_type == SCM_RIGHTS)
+				memcpy(fd_out, CMSG_DATA(cm), sizeof(int));
+	}
+	return n;
+}
+
+static int hello(int fd)
+{
+	struct uacd_hello h = { .hdr = { .type = UACD_MSG_HELLO, .size = sizeof(h), .seq = 1 },
+				.version = UACD_PROTO_VERSION, .name = "badclient" };
+	struct uacd_hello r;
+	int wfd;
+
+	if (xfer(fd, &h, sizeof(h), &r, sizeof(r), &wfd) < (ssize_t)sizeof(r.hdr) || r.hdr.result)
+		return -1;
+	return wfd;
+}
+
+static int positions(const char *path)
+{
+	struct uacd_stream_req req = { .hdr = { .type = UACD_MSG_STREAM_OPEN, .size = sizeof(req), .seq = 2 } };
+	struct uacd_stream_reply rep;
+	struct uacd_shm *shm;
+	int fd = sock_connect(path), memfd, i;
+
+	if (hello(fd) < 0) {
+		printf("FAIL: hello refused\n");
+		return 1;
+	}
+	req.direction = UACD_DIR_PLAYBACK;
+	req.format = UACD_FMT_S16_LE;
+	req.channels = 2;
+	req.rate = 48000;
+	req.buffer_frames = 4800;
+	req.period_frames = 1200;
+	if (xfer(fd, &req, sizeof(req), &rep, sizeof(rep), &memfd) < (ssize_t)sizeof(rep.hdr) ||
+	    rep.hdr.result || memfd < 0) {
+		printf("FAIL: stream open: %s\n", rep.text);
+		return 1;
+	}
+	shm = mmap(NULL, rep.shm_size, PROT_READ | PROT_WRITE, MAP_SHARED, memfd, 0);
+	if (shm == MAP_FAILED)
+		return 2;
+	/* The seals must hold: we cannot shrink the daemon's memory under it. */
+	if (ftruncate(memfd, 0) == 0) {
+		printf("FAIL: shared memory could be truncated\n");
+		return 1;
+	}
+	printf("ok: ftruncate on the stream memory refused (%s)\n", strerror(errno));
+	/* Scribble over the daemon's own fields too: it must not read them back. */
+	shm->daemon.pos = 0xdeadbeefdeadbeefull;
+	shm->client.pos = shm->daemon.pos + 1000000000ull;
+	__atomic_store_n(&shm->client.state, UACD_CS_RUNNING, __ATOMIC_RELEASE);
+	__atomic_store_n(&shm->client.cmd_seq, 1, __ATOMIC_RELEASE);
+	for (i = 0; i < 200; i++) {
+		struct timespec ts = { 0, 5000000 };
+
+		if (__atomic_load_n(&shm->daemon.error, __ATOMIC_ACQUIRE))
+			break;
+		nanosleep(&ts, NULL);
+	}
+	if (shm->daemon.error != -EPROTO) {
+		printf("FAIL: daemon.error is %d, expected %d (-EPROTO)\n", shm->daemon.error, -EPROTO);
+		return 1;
+	}
+	printf("ok: absurd ring position ended the stream with -EPROTO (%s)\n", strerror(EPROTO));
+	close(fd);
+	return 0;
+}
+
+static int expect(int fd, const void *req, size_t len, int want, const char *what)
+{
+	struct uacd_text rep;
+	ssize_t n = xfer(fd, req, len, &rep, sizeof(rep), NULL);
+
+	if (n < (ssize_t)sizeof(rep.hdr) || rep.hdr.result != want) {
+		printf("FAIL: %s: got %zd bytes, result %d, expected %d\n", what, n,
+		       n >= (ssize_t)sizeof(rep.hdr) ? rep.hdr.result : 0, want);
+		return 1;
+	}
+	printf("ok: %s -> %s (%s)\n", what, strerror(-want), n > (ssize_t)sizeof(rep.hdr) ? rep.text : "");
+	return 0;
+}
+
+static int messages(const char *path)
+{
+	int fd = sock_connect(path), bad = 0;
+	struct uacd_stream_req sreq = { .hdr = { .type = UACD_MSG_STREAM_OPEN, .size = sizeof(sreq) } };
+	struct uacd_msg_hdr unk = { .type = 999, .size = sizeof(unk) };
+	struct uacd_msg_hdr trunc = { .type = UACD_MSG_STREAM_OPEN, .size = sizeof(trunc) };
+	struct uacd_device_req dreq = { .hdr = { .type = UACD_MSG_DEVICE_INFO, .size = sizeof(dreq) } };
+	static char big[8192];
+	struct uacd_text rep;
+
+	bad |= expect(fd, &unk, sizeof(unk), -ENOSYS, "unknown message type 999");
+	bad |= expect(fd, &trunc, sizeof(trunc), -EBADMSG, "STREAM_OPEN cut to its header");
+	sreq.direction = UACD_DIR_PLAYBACK;
+	sreq.format = UACD_FMT_S16_LE;
+	sreq.channels = 2;
+	sreq.rate = 48000;
+	sreq.buffer_frames = 4800;
+	sreq.period_frames = 1200;
+	bad |= expect(fd, &sreq, sizeof(sreq), -EPROTO, "STREAM_OPEN before HELLO");
+	memset(dreq.device, 'x', sizeof(dreq.device));	/* no terminating NUL */
+	bad |= expect(fd, &dreq, sizeof(dreq), -ENODEV, "unterminated device name");
+	memcpy(big, &unk, sizeof(unk));
+	((struct uacd_msg_hdr *)big)->type = UACD_MSG_LIST;
+	bad |= expect(fd, big, sizeof(big), -EMSGSIZE, "8 KiB message");
+	if (hello(fd) < 0) {
+		printf("FAIL: hello after garbage refused\n");
+		return 1;
+	}
+	sreq.channels = 0;
+	bad |= expect(fd, &sreq, sizeof(sreq), -EINVAL, "0 channels");
+	sreq.channels = 2;
+	sreq.format = 77;
+	bad |= expect(fd, &sreq, sizeof(sreq), -EINVAL, "format 77");
+	sreq.format = UACD_FMT_S16_LE;
+	sreq.buffer_frames = 1u << 30;
+	bad |= expect(fd, &sreq, sizeof(sreq), -EINVAL, "1 Gi-frame buffer");
+	/* Still serving? */
+	{
+		struct uacd_msg_hdr list = { .type = UACD_MSG_LIST, .size = sizeof(list) };
+
+		if (xfer(fd, &list, sizeof(list), &rep, sizeof(rep), NULL) <= 0 || rep.hdr.result) {
+			printf("FAIL: uacd stopped answering\n");
+			return 1;
+		}
+		printf("ok: uacd still answers after %s\n", "every malformed message");
+	}
+	/* A message that is shorter than a header closes the connection. */
+	if (send(fd, "x", 1, 0) == 1 && recv(fd, &rep, sizeof(rep), 0) == 0)
+		printf("ok: 1-byte message: connection closed\n");
+	else {
+		printf("FAIL: 1-byte message did not close the connection\n");
+		bad = 1;
+	}
+	close(fd);
+	return bad;
+}
+
+int main(int argc, char **argv)
+{
+	if (argc == 3 && !strcmp(argv[2], "positions"))
+		return positions(argv[1]);
+	if (argc == 3 && !strcmp(argv[2], "messages"))
+		return messages(argv[1]);
+	fprintf(stderr, "usage: badclient SOCKET positions|messages\n");
+	return 2;
+}
