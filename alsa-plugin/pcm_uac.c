@@ -63,6 +63,7 @@ struct uac_pcm {
 	uint32_t frame_bytes;
 	uint64_t ring_mask;
 	bool open_stream;
+	bool error_reported;
 };
 
 static uint32_t fmt_from_alsa(snd_pcm_format_t f)
@@ -148,6 +149,34 @@ static int wait_ack(struct uac_pcm *u)
 	return -EIO;
 }
 
+/*
+ * The error uacd ended the stream with, if any; says why once.  A device
+ * that went away makes the PCM DISCONNECTED, which alsa-lib reports as
+ * -ENODEV; other errors surface as an xrun whose prepare() fails with them.
+ */
+static int32_t stream_error(struct uac_pcm *u)
+{
+	int32_t err = u->shm ? __atomic_load_n(&u->shm->daemon.error, __ATOMIC_ACQUIRE) : 0;
+	const char *dev = u->info.device[0] ? u->info.device : "device";
+
+	if (!err)
+		return 0;
+	if (!u->error_reported) {
+		u->error_reported = true;
+		if (err == -ENODEV)
+			SNDERR("uac: %s: device disconnected", dev);
+		else if (err == -EACCES)
+			SNDERR("uac: %s: stream ended: permission withdrawn by the uacd policy", dev);
+		else if (err == -EPROTO)
+			SNDERR("uac: %s: stream ended: uacd found an impossible ring position", dev);
+		else
+			SNDERR("uac: %s: stream ended by uacd: %s", dev, strerror(-err));
+	}
+	if (err == -ENODEV)
+		snd_pcm_ioplug_set_state(&u->io, SND_PCM_STATE_DISCONNECTED);
+	return err;
+}
+
 /* ---- ioplug callbacks ---------------------------------------------------- */
 
 static int uac_start(snd_pcm_ioplug_t *io)
@@ -178,7 +207,7 @@ static snd_pcm_sframes_t uac_pointer(snd_pcm_ioplug_t *io)
 
 	if (!u->shm)
 		return -EBADFD;
-	err = __atomic_load_n(&u->shm->daemon.error, __ATOMIC_ACQUIRE);
+	err = stream_error(u);
 	if (err)
 		return err;
 	if (__atomic_load_n(&u->shm->daemon.xrun_active, __ATOMIC_ACQUIRE))
@@ -291,6 +320,7 @@ static int uac_hw_params(snd_pcm_ioplug_t *io, snd_pcm_hw_params_t *params)
 	u->frame_bytes = u->shm->geom.frame_bytes;
 	u->ring_mask = u->shm->geom.ring_frames - 1;
 	u->cmd_seq = 0;
+	u->error_reported = false;
 	return 0;
 }
 
@@ -318,12 +348,9 @@ static int uac_prepare(snd_pcm_ioplug_t *io)
 	ret = wait_ack(u);
 	if (ret)
 		return ret;
-	err = __atomic_load_n(&u->shm->daemon.error, __ATOMIC_ACQUIRE);
-	if (err) {
-		SNDERR("uac: %s: stream ended by uacd: %s", u->device[0] ? u->device : "device",
-		       err == -ENODEV ? "device disconnected" : strerror(-err));
+	err = stream_error(u);
+	if (err)
 		return err;
-	}
 	/* The RT thread will not move its position until we start. */
 	u->base = __atomic_load_n(&u->shm->daemon.pos, __ATOMIC_ACQUIRE);
 	u->pos = u->base;
@@ -418,7 +445,13 @@ static int uac_poll_revents(snd_pcm_ioplug_t *io, struct pollfd *pfd, unsigned i
 	}
 	if (pfd[0].revents & (POLLERR | POLLHUP))
 		*revents |= POLLERR;
-	if (u->shm && __atomic_load_n(&u->shm->daemon.error, __ATOMIC_ACQUIRE))
+	/*
+	 * An ended stream: wake the application so that alsa-lib asks
+	 * pointer(), which reports the error in a way alsa-lib can name.
+	 */
+	if (stream_error(u))
+		*revents |= io->stream == SND_PCM_STREAM_PLAYBACK ? POLLOUT : POLLIN;
+	if (io->state == SND_PCM_STATE_DISCONNECTED)
 		*revents |= POLLERR;
 	return 0;
 }
@@ -431,7 +464,7 @@ static int uac_delay(snd_pcm_ioplug_t *io, snd_pcm_sframes_t *delayp)
 
 	if (!u->shm)
 		return -EBADFD;
-	err = __atomic_load_n(&u->shm->daemon.error, __ATOMIC_ACQUIRE);
+	err = stream_error(u);
 	if (err)
 		return err;
 	dpos = __atomic_load_n(&u->shm->daemon.pos, __ATOMIC_ACQUIRE);
@@ -537,10 +570,16 @@ static int connect_daemon(struct uac_pcm *u, snd_pcm_stream_t stream)
 
 	memset(&dreq, 0, sizeof(dreq));
 	dreq.hdr.type = UACD_MSG_DEVICE_INFO;
+	dreq.access = stream == SND_PCM_STREAM_PLAYBACK ? UACD_ACCESS_PLAYBACK : UACD_ACCESS_CAPTURE;
 	snprintf(dreq.device, sizeof(dreq.device), "%s", u->device);
 	ret = call(u, &dreq, sizeof(dreq), &u->info, sizeof(u->info), NULL);
 	if (ret < 0) {
+		/* A refusal carries the daemon's reason (e.g. the policy rule) as text. */
+		char *why = (char *)&u->info + sizeof(u->info.hdr);
+
+		why[sizeof(u->info) - sizeof(u->info.hdr) - 1] = '\0';
 		SNDERR("uac: %s: %s", u->device[0] ? u->device : "default device",
+		       ret == -EACCES && why[0] ? why :
 		       ret == -ENODEV ? "no such device in uacd" : strerror(-ret));
 		return ret;
 	}

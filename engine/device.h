@@ -123,6 +123,14 @@ struct uacd_device {
 	const struct uacd_transport_ops *ops;
 	void *tp;			/* transport private */
 
+	/* What the entitlement policy matches on (USB transports fill it in). */
+	struct {
+		int cls, subcls;	/* interface class/subclass, -1 unknown */
+		uint16_t vid, pid;	/* 0:0 unknown */
+		char serial[128];	/* "" unknown */
+		char bus_path[32];	/* "1-2.3", "" unknown */
+	} usb;
+
 	pthread_t thread;
 	bool thread_running;
 	bool rt_ok;			/* the thread got SCHED_FIFO */

@@ -11,7 +11,7 @@ engine_libuacdengine_la_SOURCES = \
 	engine/transport-sim.c engine/transport-sim.h \
 	engine/server.c engine/server.h
 engine_libuacdengine_la_CFLAGS = $(AM_CFLAGS) $(URCU_CFLAGS) $(LIBUSB_CFLAGS) $(SNDFILE_CFLAGS) $(SYSTEMD_CFLAGS)
-engine_libuacdengine_la_LIBADD = $(URCU_LIBS) $(LIBUSB_LIBS) $(SNDFILE_LIBS) $(SYSTEMD_LIBS) -ldl -lm
+engine_libuacdengine_la_LIBADD = entitlement-policy/libuacpolicy.la $(URCU_LIBS) $(LIBUSB_LIBS) $(SNDFILE_LIBS) $(SYSTEMD_LIBS) -ldl -lm
 
 sbin_PROGRAMS += engine/uacd
 engine_uacd_SOURCES = engine/main.c
@@ -23,4 +23,4 @@ include $(srcdir)/engine/usb.mk
 
 bin_PROGRAMS += engine/uacctl
 engine_uacctl_SOURCES = engine/uacctl.c
-engine_uacctl_LDADD = engine/libuacdengine.la entitlement-policy/libuacpolicy.la
+engine_uacctl_LDADD = engine/libuacdengine.la

@@ -23,6 +23,9 @@
 #include "engine/log.h"
 #include "engine/server.h"
 #include "engine/transport-sim.h"
+#include "entitlement-policy/uacpol.h"
+
+#define UACD_DEFAULT_POLICY SYSCONFDIR "/uacd/policy.yml"
 
 struct daemon {
 	struct uacd_config cfg;
@@ -33,6 +36,8 @@ struct daemon {
 	/* hooks given on the command line survive reloads of the file */
 	char cli_hooks[UACD_CONFIG_MAX_HOOKS][512];
 	int n_cli_hooks;
+	const char *policy_opt;		/* --policy */
+	struct uacd_server *srv;
 };
 
 static void usage(FILE *f)
@@ -50,6 +55,7 @@ static void usage(FILE *f)
 		"                         drift_ppm=P,usb=full|high,time=real|fast,speedup=N,\n"
 		"                         in=FILE,out=FILE,loop=0|1,name=NAME,priority=N]\n"
 		"  -H, --hook 'PATH [ARGS]'  load a processing hook on every device; repeatable\n"
+		"  -P, --policy FILE      entitlement policy (default " UACD_DEFAULT_POLICY ")\n"
 		"  -p, --priority N       SCHED_FIFO priority of device threads, 0 = off (default 70)\n"
 		"      --no-mlock         do not lock memory\n"
 		"  -v, --verbose          more log output (repeat for debug)\n"
@@ -57,7 +63,7 @@ static void usage(FILE *f)
 		"  -h, --help             show this help and exit\n"
 		"  -V, --version          show the version and exit\n"
 		"\n"
-		"Signals: SIGHUP reloads hooks from the config; SIGTERM/SIGINT stop.\n"
+		"Signals: SIGHUP reloads hooks and the policy; SIGTERM/SIGINT stop.\n"
 		"Exit status: 0 clean stop, 1 startup error, 2 usage error.\n");
 }
 
@@ -99,20 +105,34 @@ static int load_hooks(struct daemon *dm, struct uacd_device *d, char *err, size_
 	return 0;
 }
 
+static const char *policy_path(struct daemon *dm)
+{
+	return dm->policy_opt ? dm->policy_opt : dm->cfg.policy[0] ? dm->cfg.policy : UACD_DEFAULT_POLICY;
+}
+
 static int reload(void *data, char *msg, size_t len)
 {
 	struct daemon *dm = data;
 	struct uacd_config cfg;
+	struct uacpol *pol = NULL;
 	char err[512];
 	unsigned i;
 	int ret;
 
+	/* Validate everything before changing anything. */
 	uacd_config_defaults(&cfg);
 	ret = uacd_config_load(&cfg, dm->config_path, err, sizeof(err));
 	if (ret && !(ret == -ENOENT && !dm->config_explicit)) {
 		snprintf(msg, len, "%s (running configuration kept)", err);
 		return -EINVAL;
 	}
+	snprintf(dm->cfg.policy, sizeof(dm->cfg.policy), "%s", cfg.policy);
+	ret = uacpol_load(policy_path(dm), &pol, err, sizeof(err));
+	if (ret) {
+		snprintf(msg, len, "%s (running policy kept)", err);
+		return ret;
+	}
+	uacd_server_set_policy(dm->srv, pol);
 	dm->cfg.n_hooks = cfg.n_hooks;
 	memcpy(dm->cfg.hooks, cfg.hooks, sizeof(cfg.hooks));
 	for (i = 0; i < dm->n_devs; i++) {
@@ -123,7 +143,8 @@ static int reload(void *data, char *msg, size_t len)
 			return ret;
 		}
 	}
-	snprintf(msg, len, "%d hook(s) on %u device(s)", dm->n_cli_hooks + dm->cfg.n_hooks, dm->n_devs);
+	snprintf(msg, len, "policy %s, %d hook(s) on %u device(s)", policy_path(dm),
+		 dm->n_cli_hooks + dm->cfg.n_hooks, dm->n_devs);
 	return 0;
 }
 
@@ -168,6 +189,7 @@ int main(int argc, char **argv)
 		{ "socket", required_argument, NULL, 's' },
 		{ "device", required_argument, NULL, 'd' },
 		{ "hook", required_argument, NULL, 'H' },
+		{ "policy", required_argument, NULL, 'P' },
 		{ "priority", required_argument, NULL, 'p' },
 		{ "no-mlock", no_argument, NULL, 'M' },
 		{ "verbose", no_argument, NULL, 'v' },
@@ -187,7 +209,7 @@ int main(int argc, char **argv)
 
 	memset(&dm, 0, sizeof(dm));
 	dm.config_path = UACD_DEFAULT_CONFIG;
-	while ((opt = getopt_long(argc, argv, "fc:s:d:H:p:vqhV", opts, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, "fc:s:d:H:P:p:vqhV", opts, NULL)) != -1) {
 		switch (opt) {
 		case 'f':
 			foreground = true;
@@ -212,6 +234,9 @@ int main(int argc, char **argv)
 				return 2;
 			}
 			snprintf(dm.cli_hooks[dm.n_cli_hooks++], sizeof(dm.cli_hooks[0]), "%s", optarg);
+			break;
+		case 'P':
+			dm.policy_opt = optarg;
 			break;
 		case 'p': {
 			char *end;
@@ -318,12 +343,32 @@ int main(int argc, char **argv)
 		}
 	}
 
-	ret = uacd_server_new(dm.cfg.socket, dm.devs, dm.n_devs, &srv);
-	if (ret) {
-		fprintf(stderr, "uacd: cannot serve %s: %s\n", dm.cfg.socket, strerror(-ret));
-		goto out;
+	{
+		struct uacpol *pol = NULL;
+
+		/* Default deny: without a policy nobody could use the daemon. */
+		ret = uacpol_load(policy_path(&dm), &pol, err, sizeof(err));
+		if (ret) {
+			fprintf(stderr, "uacd: %s\nuacd: the policy decides who may use uacd; see uacd-policy.yml(5)\n", err);
+			goto out;
+		}
+		ret = uacd_server_new(dm.cfg.socket, dm.devs, dm.n_devs, &srv);
+		if (ret) {
+			uacpol_free(pol);
+			fprintf(stderr, "uacd: cannot serve %s: %s\n", dm.cfg.socket, strerror(-ret));
+			goto out;
+		}
+		uacd_server_set_policy(srv, pol);
 	}
+	dm.srv = srv;
 	uacd_server_set_reload(srv, reload, &dm);
+	for (i = 0; i < (int)dm.n_devs; i++) {
+		ret = uacd_server_check_device(srv, dm.devs[i], err, sizeof(err));
+		if (ret) {
+			fprintf(stderr, "uacd: device %s may not be claimed: %s\n", dm.devs[i]->name, err);
+			goto out;
+		}
+	}
 
 	if (!foreground) {
 		ret = daemonize(&notify_fd);

@@ -40,10 +40,23 @@
 #include "engine/format.h"
 #include "engine/log.h"
 #include "engine/server.h"
+#include "entitlement-policy/uacpol.h"
 
 #define MAX_CONN_STREAMS 16
 
+/* Every epoll item that is a pointer starts with its kind. */
+enum item_kind { ITEM_CONN = 0x636f6e6e, ITEM_WATCH = 0x77617463 };
+
+struct watch {
+	enum item_kind kind;
+	int fd;
+	void (*cb)(void *data);
+	void *data;
+	struct watch *next;
+};
+
 struct conn {
+	enum item_kind kind;
 	int fd;
 	int wake_r, wake_w;
 	pid_t pid;
@@ -52,6 +65,9 @@ struct conn {
 	char name[UACD_NAME_MAX];
 	struct uacd_stream *streams[MAX_CONN_STREAMS];
 	unsigned n_streams;
+	struct uacpol_client ident;	/* SO_PEERCRED + pidfd, taken at accept */
+	bool ident_ok;
+	unsigned denied_logged;		/* bit per action: log each denial once */
 	struct conn *next;
 };
 
@@ -62,9 +78,11 @@ struct uacd_server {
 	int epfd;
 	int sigfd;
 	int timerfd;
-	struct uacd_device **devs;
+	struct uacd_device *devs[UACD_SERVER_MAX_DEVICES];
 	unsigned n_devs;
 	struct conn *conns;
+	struct watch *watches;
+	struct uacpol *policy;		/* owned; NULL = deny everything */
 	uacd_reload_fn reload;
 	void *reload_data;
 	bool quit;
@@ -161,7 +179,9 @@ int uacd_server_new(const char *socket_path, struct uacd_device **devs, unsigned
 	if (!srv)
 		return -ENOMEM;
 	srv->listen_fd = srv->epfd = srv->sigfd = srv->timerfd = -1;
-	srv->devs = devs;
+	if (n_devs > UACD_SERVER_MAX_DEVICES)
+		n_devs = UACD_SERVER_MAX_DEVICES;
+	memcpy(srv->devs, devs, sizeof(*devs) * n_devs);
 	srv->n_devs = n_devs;
 
 	ret = listen_socket(srv, socket_path);
@@ -222,6 +242,8 @@ static void conn_close(struct uacd_server *srv, struct conn *c)
 		close(c->wake_r);
 	if (c->wake_w >= 0)
 		close(c->wake_w);
+	if (c->ident_ok)
+		uacpol_identity_release(&c->ident);
 	close(c->fd);
 	free(c);
 }
@@ -232,6 +254,13 @@ void uacd_server_free(struct uacd_server *srv)
 		return;
 	while (srv->conns)
 		conn_close(srv, srv->conns);
+	while (srv->watches) {
+		struct watch *w = srv->watches;
+
+		srv->watches = w->next;
+		free(w);
+	}
+	uacpol_free(srv->policy);
 	if (srv->epfd >= 0)
 		close(srv->epfd);
 	if (srv->sigfd >= 0)
@@ -261,13 +290,17 @@ static void accept_conn(struct uacd_server *srv)
 		close(fd);
 		return;
 	}
+	c->kind = ITEM_CONN;
 	c->fd = fd;
 	c->wake_r = c->wake_w = -1;
+	c->ident.pidfd = -1;
 	if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) == 0) {
 		c->pid = cred.pid;
 		c->uid = cred.uid;
 		c->gid = cred.gid;
 	}
+	/* Who this is, pinned now: a later exec cannot borrow these rights. */
+	c->ident_ok = uacpol_identity_from_socket(fd, &c->ident) == 0;
 	snprintf(c->name, sizeof(c->name), "pid %d", (int)c->pid);
 	if (ep_add(srv->epfd, fd, c)) {
 		close(fd);
@@ -344,6 +377,52 @@ static void field(char *dst, const char *src, size_t n)
 	dst[n - 1] = '\0';
 }
 
+static void policy_device(const struct uacd_device *d, struct uacpol_device *pd)
+{
+	pd->name = d->name;
+	pd->kind = d->ops->kind;
+	pd->usb_class = d->usb.cls;
+	pd->usb_subclass = d->usb.subcls;
+	pd->vid = d->usb.vid;
+	pd->pid = d->usb.pid;
+	pd->serial = d->usb.serial[0] ? d->usb.serial : NULL;
+	pd->bus_path = d->usb.bus_path[0] ? d->usb.bus_path : NULL;
+}
+
+/*
+ * May this connection do `a` on device d?  0, or -EACCES with a sentence
+ * for the client in text.  Each denial is logged once per connection and
+ * action, with who, what and which rule.
+ */
+static int authorize(struct uacd_server *srv, struct conn *c, struct uacd_device *d,
+		     enum uacpol_action a, char *text, size_t len)
+{
+	struct uacpol_decision dec = { .allow = false };
+	struct uacpol_device pd;
+
+	if (!c->ident_ok) {
+		snprintf(dec.rule, sizeof(dec.rule), "identity");
+		snprintf(dec.reason, sizeof(dec.reason), "uacd could not identify the client");
+	} else if (!srv->policy) {
+		snprintf(dec.rule, sizeof(dec.rule), "%s", UACPOL_DEFAULT_DENY);
+		snprintf(dec.reason, sizeof(dec.reason), "no policy is loaded");
+	} else {
+		policy_device(d, &pd);
+		uacpol_check_client_device(srv->policy, &c->ident, &pd, a, &dec);
+	}
+	if (dec.allow)
+		return 0;
+	snprintf(text, len, "permission denied: %s on %.40s (policy rule '%.48s': %.120s)",
+		 uacpol_action_name(a), d->name, dec.rule, dec.reason);
+	if (!(c->denied_logged & (1u << a))) {
+		c->denied_logged |= 1u << a;
+		uacd_notice("denied %s on %s to %s (pid %d, uid %d, exe %s): rule '%s': %s",
+			    uacpol_action_name(a), d->name, c->name, (int)c->pid, (int)c->uid,
+			    c->ident_ok && c->ident.exe[0] ? c->ident.exe : "?", dec.rule, dec.reason);
+	}
+	return -EACCES;
+}
+
 static void handle_hello(struct uacd_server *srv, struct conn *c, struct uacd_hello *m)
 {
 	struct uacd_hello r = { .hdr = m->hdr };
@@ -391,6 +470,17 @@ static void handle_device_info(struct uacd_server *srv, struct conn *c, struct u
 		r.hdr.result = -ENODEV;
 		send_reply(c->fd, &r, sizeof(r), NULL, 0);
 		return;
+	}
+	if (m->access == UACD_ACCESS_PLAYBACK || m->access == UACD_ACCESS_CAPTURE ||
+	    m->access == UACD_ACCESS_CONTROL) {
+		char why[UACD_ERRTEXT_MAX];
+		enum uacpol_action a = m->access == UACD_ACCESS_PLAYBACK ? UACPOL_PLAY :
+				       m->access == UACD_ACCESS_CAPTURE ? UACPOL_RECORD : UACPOL_CONTROL;
+
+		if (authorize(srv, c, d, a, why, sizeof(why))) {
+			reply_text(c, &m->hdr, -EACCES, "%s", why);
+			return;
+		}
 	}
 	snprintf(r.device, sizeof(r.device), "%s", d->name);
 	r.format = d->format;
@@ -459,6 +549,12 @@ static void handle_stream_open(struct uacd_server *srv, struct conn *c, struct u
 	if (c->wake_w < 0) {
 		r.hdr.result = -EPROTO;
 		snprintf(r.text, sizeof(r.text), "STREAM_OPEN before HELLO");
+		goto reply;
+	}
+	ret = authorize(srv, c, d, m->direction == UACD_DIR_CAPTURE ? UACPOL_RECORD : UACPOL_PLAY,
+			r.text, sizeof(r.text));
+	if (ret) {
+		r.hdr.result = ret;
 		goto reply;
 	}
 	if (c->n_streams >= MAX_CONN_STREAMS) {
@@ -600,8 +696,10 @@ static void handle_msg(struct uacd_server *srv, struct conn *c, uint8_t *buf, ss
 		break;
 	case UACD_MSG_RELOAD: {
 		char msg[UACD_ERRTEXT_MAX] = "nothing to reload";
-		int ret = srv->reload ? srv->reload(srv->reload_data, msg, sizeof(msg)) : 0;
+		int ret = srv->n_devs ? authorize(srv, c, srv->devs[0], UACPOL_RELOAD, msg, sizeof(msg)) : 0;
 
+		if (!ret && srv->reload)
+			ret = srv->reload(srv->reload_data, msg, sizeof(msg));
 		reply_text(c, h, ret, "%s", msg);
 		break;
 	}
@@ -701,6 +799,12 @@ int uacd_server_run(struct uacd_server *srv)
 #ifdef HAVE_SYSTEMD
 				sd_notify(0, "WATCHDOG=1");
 #endif
+			} else if (*(enum item_kind *)tag == ITEM_WATCH) {
+				struct watch *w = tag;
+
+				w->cb(w->data);
+				/* the callback may have changed devices or watches */
+				break;
 			} else {
 				conn_readable(srv, tag, evs[i].events);
 				/* conn may be gone: the rest of this batch may name it too. */
@@ -713,4 +817,133 @@ int uacd_server_run(struct uacd_server *srv)
 #endif
 	uacd_log_drain();
 	return 0;
+}
+
+/* ---- policy, devices and watches (control thread) ------------------------ */
+
+void uacd_server_set_policy(struct uacd_server *srv, struct uacpol *p)
+{
+	struct conn *c;
+
+	uacpol_free(srv->policy);
+	srv->policy = p;
+	/* Streams whose client lost the right end now, with a clear error. */
+	for (c = srv->conns; c; c = c->next) {
+		unsigned i = 0;
+
+		while (i < c->n_streams) {
+			struct uacd_stream *st = c->streams[i];
+			char why[UACD_ERRTEXT_MAX];
+
+			if (!authorize(srv, c, st->dev,
+				       st->direction == UACD_DIR_CAPTURE ? UACPOL_RECORD : UACPOL_PLAY,
+				       why, sizeof(why))) {
+				i++;
+				continue;
+			}
+			uacd_notice("%s: stream %u of %s (pid %d) ended: %s", st->dev->name, st->id,
+				    c->name, (int)c->pid, why);
+			__atomic_store_n(&st->shm->daemon.error, -EACCES, __ATOMIC_RELEASE);
+			if (c->wake_w >= 0 && write(c->wake_w, "", 1) < 0)
+				(void)0;
+			uacd_dev_stream_close(st);
+			c->streams[i] = c->streams[--c->n_streams];
+		}
+	}
+}
+
+int uacd_server_check_device(struct uacd_server *srv, struct uacd_device *d, char *why, size_t len)
+{
+	struct uacpol_decision dec;
+	struct uacpol_device pd;
+
+	if (!srv->policy) {
+		snprintf(why, len, "no policy is loaded");
+		return -EACCES;
+	}
+	policy_device(d, &pd);
+	uacpol_check_device(srv->policy, &pd, &dec);
+	if (dec.allow)
+		return 0;
+	snprintf(why, len, "policy rule '%.48s': %.160s", dec.rule, dec.reason);
+	return -EACCES;
+}
+
+int uacd_server_add_device(struct uacd_server *srv, struct uacd_device *d)
+{
+	if (srv->n_devs >= UACD_SERVER_MAX_DEVICES)
+		return -ENOSPC;
+	srv->devs[srv->n_devs++] = d;
+	return 0;
+}
+
+void uacd_server_remove_device(struct uacd_server *srv, struct uacd_device *d)
+{
+	struct conn *c;
+	unsigned i;
+
+	/* Streams on d end: clients already saw -ENODEV in their ring header. */
+	for (c = srv->conns; c; c = c->next) {
+		i = 0;
+		while (i < c->n_streams) {
+			if (c->streams[i]->dev != d) {
+				i++;
+				continue;
+			}
+			if (!__atomic_load_n(&c->streams[i]->shm->daemon.error, __ATOMIC_ACQUIRE))
+				__atomic_store_n(&c->streams[i]->shm->daemon.error, -ENODEV, __ATOMIC_RELEASE);
+			if (c->wake_w >= 0 && write(c->wake_w, "", 1) < 0)
+				(void)0;
+			uacd_dev_stream_close(c->streams[i]);
+			c->streams[i] = c->streams[--c->n_streams];
+		}
+	}
+	for (i = 0; i < srv->n_devs; i++)
+		if (srv->devs[i] == d) {
+			memmove(&srv->devs[i], &srv->devs[i + 1], sizeof(d) * (srv->n_devs - i - 1));
+			srv->n_devs--;
+			break;
+		}
+}
+
+unsigned uacd_server_devices(struct uacd_server *srv, struct uacd_device ***devs)
+{
+	*devs = srv->devs;
+	return srv->n_devs;
+}
+
+int uacd_server_watch(struct uacd_server *srv, int fd, void (*cb)(void *data), void *data)
+{
+	struct watch *w = calloc(1, sizeof(*w));
+	int ret;
+
+	if (!w)
+		return -ENOMEM;
+	w->kind = ITEM_WATCH;
+	w->fd = fd;
+	w->cb = cb;
+	w->data = data;
+	ret = ep_add(srv->epfd, fd, w);
+	if (ret) {
+		free(w);
+		return ret;
+	}
+	w->next = srv->watches;
+	srv->watches = w;
+	return 0;
+}
+
+void uacd_server_unwatch(struct uacd_server *srv, int fd)
+{
+	struct watch **pp;
+
+	for (pp = &srv->watches; *pp; pp = &(*pp)->next)
+		if ((*pp)->fd == fd) {
+			struct watch *w = *pp;
+
+			epoll_ctl(srv->epfd, EPOLL_CTL_DEL, fd, NULL);
+			*pp = w->next;
+			free(w);
+			return;
+		}
 }

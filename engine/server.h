@@ -4,8 +4,11 @@
 
 #include <stddef.h>
 
+#define UACD_SERVER_MAX_DEVICES 16
+
 struct uacd_device;
 struct uacd_server;
+struct uacpol;
 
 /* Reload callback (SIGHUP, `uacctl reload`): 0 or -errno, with a message. */
 typedef int (*uacd_reload_fn)(void *data, char *msg, size_t len);
@@ -18,5 +21,22 @@ void uacd_server_set_reload(struct uacd_server *srv, uacd_reload_fn fn, void *da
 int uacd_server_run(struct uacd_server *srv);
 void uacd_server_free(struct uacd_server *srv);
 struct uacd_device *uacd_server_find_device(struct uacd_server *srv, const char *name);
+
+/*
+ * Control thread: take ownership of a loaded policy (NULL denies every
+ * client) and end the streams of clients that lost their right (-EACCES).
+ */
+void uacd_server_set_policy(struct uacd_server *srv, struct uacpol *p);
+/* May the daemon claim d?  0 or -EACCES with the rule in why. */
+int uacd_server_check_device(struct uacd_server *srv, struct uacd_device *d, char *why, size_t len);
+
+/* Control thread: devices that come and go (hotplug).  remove ends d's streams with -ENODEV. */
+int uacd_server_add_device(struct uacd_server *srv, struct uacd_device *d);
+void uacd_server_remove_device(struct uacd_server *srv, struct uacd_device *d);
+unsigned uacd_server_devices(struct uacd_server *srv, struct uacd_device ***devs);
+
+/* Control thread: call cb(data) on the control thread whenever fd is readable. */
+int uacd_server_watch(struct uacd_server *srv, int fd, void (*cb)(void *data), void *data);
+void uacd_server_unwatch(struct uacd_server *srv, int fd);
 
 #endif /* UACD_SERVER_H */

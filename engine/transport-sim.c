@@ -838,6 +838,7 @@ int uacd_sim_create(const char *spec, struct uacd_device **out, char *err, size_
 	}
 	d->ops = &sim_ops;
 	d->tp = s;
+	d->usb.cls = d->usb.subcls = -1;
 	snprintf(d->name, sizeof(d->name), "sim");
 	d->format = UACD_FMT_S16_LE;
 	d->rate = 48000;

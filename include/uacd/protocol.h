@@ -94,6 +94,19 @@ struct uacd_hello {
 struct uacd_device_req {
 	struct uacd_msg_hdr hdr;
 	char device[UACD_NAME_MAX];	/* "" = the default device */
+	/*
+	 * DEVICE_INFO: the right the client will need (UACD_ACCESS_*), checked
+	 * now so that a denied client fails at open with -EACCES.
+	 */
+	uint32_t access;
+	uint32_t reserved;
+};
+
+enum uacd_access {
+	UACD_ACCESS_NONE = 0,
+	UACD_ACCESS_PLAYBACK = 1,
+	UACD_ACCESS_CAPTURE = 2,
+	UACD_ACCESS_CONTROL = 3,
 };
 
 struct uacd_device_info {

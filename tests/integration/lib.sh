@@ -13,6 +13,7 @@ PCMTOOL="$top_builddir/tests/tools/pcmtool"
 UACD="$top_builddir/engine/uacd"
 UACCTL="$top_builddir/engine/uacctl"
 PLUGIN="$top_builddir/alsa-plugin/.libs/libasound_module_pcm_uac.so"
+POLICY="$top_srcdir/entitlement-policy/policy.yml"
 UACD_PID=
 UACD_WRAPPER=
 
@@ -37,7 +38,7 @@ dump_log() { [ -f "$T/uacd.log" ] && sed 's/^/  uacd| /' "$T/uacd.log" | tail -n
 
 start_uacd() {
 	# start_uacd [uacd options...]; waits until the socket answers
-	${UACD_WRAPPER:-} "$UACD" -f -v -s "$UACD_SOCKET" --no-mlock "$@" >"$T/uacd.log" 2>&1 &
+	${UACD_WRAPPER:-} "$UACD" -f -v -s "$UACD_SOCKET" --no-mlock --policy "${UACD_POLICY:-$POLICY}" "$@" >"$T/uacd.log" 2>&1 &
 	UACD_PID=$!
 	i=0
 	while [ ! -S "$UACD_SOCKET" ]; do

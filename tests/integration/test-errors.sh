@@ -25,6 +25,9 @@ check "$T/bad.conf:2: unknown key 'frobnicate'" -c "$T/bad.conf"
 printf 'rt_priority = high\n' > "$T/bad.conf"
 check "$T/bad.conf:1: rt_priority: expected 0 (off) to 99, got 'high'" -c "$T/bad.conf"
 check "$T/missing.conf: No such file or directory" -c "$T/missing.conf"
+check "the policy decides who may use uacd; see uacd-policy.yml(5)" --policy "$T/missing-policy.yml"
+printf 'version: 1\ndevices:\n  - name: no-sim\n    effect: deny\n    match: {kind: sim}\nclients: []\n' > "$T/nosim.yml"
+check "uacd: device sim may not be claimed: policy rule 'no-sim'" --policy "$T/nosim.yml"
 
 # rate constraint: a second client must use the running rate
 start_uacd -d "sim:rate=48000,mode=silence"

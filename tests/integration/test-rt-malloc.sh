@@ -14,7 +14,7 @@ fmt=S16_LE
 "$PCMTOOL" noise $fmt 2 $((rate * 2)) 1 "$T/in.raw"
 
 # negative control first
-LD_PRELOAD="$GUARD" "$UACD" -f -s "$T/neg.sock" --no-mlock -d sim:mode=silence -H "$HOOKS/hook-malloc.so" >"$T/neg.log" 2>&1 &
+LD_PRELOAD="$GUARD" "$UACD" -f -s "$T/neg.sock" --no-mlock --policy "$POLICY" -d sim:mode=silence -H "$HOOKS/hook-malloc.so" >"$T/neg.log" 2>&1 &
 neg=$!
 sleep 1
 wait $neg
