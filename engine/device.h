@@ -95,6 +95,13 @@ struct uacd_transport_ops {
 	int (*set_rate)(struct uacd_device *d, uint32_t rate);
 	/* Control thread: append a human-readable status. */
 	int (*status)(struct uacd_device *d, char *buf, size_t len);
+	/*
+	 * Control thread, optional: get or set a control ("volume" in 1/256 dB,
+	 * "mute" 0/1).  On GET and SET, fills value/min/max/res.  0, -ENOENT
+	 * for a control the device does not have, -EINVAL for a bad value.
+	 */
+	int (*control)(struct uacd_device *d, const char *name, bool set, int32_t *value,
+		       int32_t *min, int32_t *max, int32_t *res);
 	void (*free)(struct uacd_device *d);
 };
 

@@ -646,6 +646,41 @@ static void handle_list(struct uacd_server *srv, struct conn *c, struct uacd_msg
 	reply_text(c, h, 0, "%s", buf);
 }
 
+static void handle_control(struct uacd_server *srv, struct conn *c, struct uacd_control_req *m)
+{
+	struct uacd_control_reply r;
+	struct uacd_device *d;
+	char name[UACD_NAME_MAX], ctl[UACD_NAME_MAX];
+	int ret;
+
+	memset(&r, 0, sizeof(r));
+	r.hdr = m->hdr;
+	field(name, m->device, sizeof(name));
+	field(ctl, m->control, sizeof(ctl));
+	d = uacd_server_find_device(srv, name);
+	if (!d) {
+		r.hdr.result = -ENODEV;
+		snprintf(r.text, sizeof(r.text), "no device named '%s'", name);
+	} else if (!d->ops->control) {
+		r.hdr.result = -ENOENT;
+		snprintf(r.text, sizeof(r.text), "device %s has no controls", d->name);
+	} else if (m->op == UACD_CTL_SET &&
+		   authorize(srv, c, d, UACPOL_CONTROL, r.text, sizeof(r.text))) {
+		r.hdr.result = -EACCES;
+	} else {
+		r.value = m->value;
+		ret = d->ops->control(d, ctl, m->op == UACD_CTL_SET, &r.value, &r.min, &r.max, &r.res);
+		r.hdr.result = ret;
+		if (ret == -ENOENT)
+			snprintf(r.text, sizeof(r.text), "device %s has no control '%s'", d->name, ctl);
+		else if (ret < 0)
+			snprintf(r.text, sizeof(r.text), "%s %s: %s", d->name, ctl, strerror(-ret));
+		else if (m->op == UACD_CTL_SET)
+			uacd_info("%s: %s set to %d by %s (pid %d)", d->name, ctl, r.value, c->name, (int)c->pid);
+	}
+	send_reply(c->fd, &r, sizeof(r), NULL, 0);
+}
+
 static void handle_msg(struct uacd_server *srv, struct conn *c, uint8_t *buf, ssize_t n)
 {
 	struct uacd_msg_hdr *h = (struct uacd_msg_hdr *)buf;
@@ -704,7 +739,7 @@ static void handle_msg(struct uacd_server *srv, struct conn *c, uint8_t *buf, ss
 		break;
 	}
 	case UACD_MSG_CONTROL:
-		reply_text(c, h, -ENOTSUP, "device has no volume or mute controls");
+		handle_control(srv, c, (struct uacd_control_req *)buf);
 		break;
 	}
 }
