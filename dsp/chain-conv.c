@@ -21,7 +21,19 @@
  *
  * FFTW plans are made on the control thread under a mutex (the planner is
  * not thread safe); the RT thread only calls fftwf_execute_split_dft_*()
- * on preallocated fftwf_malloc() arrays, which does not allocate.
+ * on preallocated fftwf_malloc() arrays, which does not allocate.  Split
+ * arrays have one more rule for new-array execution than alignment: the
+ * distance between the real and imaginary arrays must be the one the plan
+ * was made with.  So every split transform reads or writes exactly the
+ * x/y scratch pairs of its plan, and results are copied from there into
+ * the partition and delay-line rows.
+ *
+ * Reload: the delay line holds input spectra only, which do not depend on
+ * the filter, so a new Conv with the same partition size takes over the
+ * old one's input history (as many partitions as both have) and its output
+ * is immediately what it would have been had it always run.  When the taps
+ * changed, a private copy of the old filter keeps running for
+ * UACDSP_FADE_MS on a copy of the input and the output crossfades from it.
  */
 #include "config.h"
 
@@ -60,6 +72,13 @@ struct conv_op {
 	float *x_re, *x_im, *y_re, *y_im, *time;	/* scratch */
 	struct conv_ch ch[UACDSP_MAX_CHANNELS];
 	fftwf_plan fwd, inv;
+	bool shared_plans;		/* a fade clone: its owner's plans and scratch */
+	/* reload crossfade: the replaced filter keeps running on a copy */
+	struct {
+		struct conv_op *old;	/* clone of the replaced op, or NULL */
+		float *dry;		/* [nch][max_frames] input copy for it */
+		unsigned len, pos;
+	} fade;
 };
 
 /* rt */
@@ -102,10 +121,10 @@ static void conv_tails(struct conv_op *v)
 	}
 }
 
-/* rt */
-static void conv_process(struct uacdsp_op *op, float *const *bufs, unsigned frames)
+/* rt: the convolution proper, in place on bufs[ch[c]] */
+static void conv_run(struct conv_op *v, float *const *bufs, unsigned frames)
 {
-	struct conv_op *v = (struct conv_op *)op;
+	struct uacdsp_op *op = &v->op;
 	unsigned P = v->P, nb = v->nb, done = 0, c, k;
 	const float norm = 1.0f / (2.0f * (float)P);
 
@@ -146,24 +165,97 @@ static void conv_process(struct uacdsp_op *op, float *const *bufs, unsigned fram
 	}
 }
 
+/*
+ * rt: during a reload crossfade the replaced filter (a private clone) runs
+ * on a copy of the input, and the output moves linearly from its result to
+ * the new filter's over UACDSP_FADE_MS.
+ */
+static void conv_process(struct uacdsp_op *op, float *const *bufs, unsigned frames)
+{
+	struct conv_op *v = (struct conv_op *)op;
+	unsigned mf = op->chain->max_frames, c, i;
+	float *dry[UACDSP_MAX_CHANNELS];
+
+	if (v->fade.pos >= v->fade.len) {
+		conv_run(v, bufs, frames);
+		return;
+	}
+	for (c = 0; c < op->nch; c++) {
+		dry[c] = v->fade.dry + (size_t)c * mf;
+		memcpy(dry[c], bufs[op->ch[c]], frames * sizeof(float));
+	}
+	conv_run(v->fade.old, dry, frames);
+	conv_run(v, bufs, frames);
+	for (c = 0; c < op->nch; c++) {
+		float *b = bufs[op->ch[c]];
+
+		for (i = 0; i < frames; i++) {
+			unsigned pos = v->fade.pos + i;
+			float g = pos >= v->fade.len ? 1.0f : (float)pos / (float)v->fade.len;
+
+			b[i] = dry[c][i] + g * (b[i] - dry[c][i]);
+		}
+	}
+	v->fade.pos += frames;
+}
+
+/*
+ * Copy the input history (the past block spectra, which do not depend on
+ * the filter, and the current partial block) from o into v, so that v's
+ * output is at once what it would be had it always been running.  Works
+ * for any two partition counts with the same partition size.
+ */
+static void conv_copy_history(struct conv_op *v, const struct conv_op *o)
+{
+	unsigned keep = v->M < o->M ? v->M : o->M, c, j;
+	size_t row = v->nb * sizeof(float);
+
+	for (c = 0; c < v->op.nch; c++) {
+		struct conv_ch *nc = &v->ch[c];
+		const struct conv_ch *oc = &o->ch[c];
+
+		nc->head = keep - 1;
+		for (j = 0; j < keep; j++) {
+			unsigned ns = (nc->head + v->M - j) % v->M;
+			unsigned os = (oc->head + o->M - j) % o->M;
+
+			memcpy(nc->fdl_re + (size_t)ns * v->ns, oc->fdl_re + (size_t)os * o->ns, row);
+			memcpy(nc->fdl_im + (size_t)ns * v->ns, oc->fdl_im + (size_t)os * o->ns, row);
+		}
+		memcpy(nc->in, oc->in, 2 * (size_t)v->P * sizeof(float));
+	}
+	v->fill = o->fill;
+	v->tail_valid = false;
+}
+
 static void conv_inherit(struct uacdsp_op *op, const struct uacdsp_op *oldop)
 {
 	struct conv_op *v = (struct conv_op *)op;
 	const struct conv_op *o = (const struct conv_op *)oldop;
-	unsigned c;
 
-	if (o->P != v->P || o->M != v->M)
+	if (o->P == v->P && o->op.nch == op->nch)
+		conv_copy_history(v, o);
+}
+
+static struct conv_op *conv_clone(const struct conv_op *o, struct conv_op *owner);
+static void conv_free(struct uacdsp_op *op);
+
+/* a changed Conv in the same place: crossfade from a running copy of it */
+static void conv_transition(struct uacdsp_op *op, const struct uacdsp_op *oldop)
+{
+	struct conv_op *v = (struct conv_op *)op;
+	const struct conv_op *o = (const struct conv_op *)oldop;
+
+	if (o->P != v->P || o->op.nch != op->nch ||
+	    memcmp(o->op.ch, op->ch, op->nch * sizeof(unsigned)))
 		return;
-	for (c = 0; c < op->nch; c++) {
-		size_t fdl = (size_t)v->M * v->ns * sizeof(float);
-
-		memcpy(v->ch[c].fdl_re, o->ch[c].fdl_re, fdl);
-		memcpy(v->ch[c].fdl_im, o->ch[c].fdl_im, fdl);
-		memcpy(v->ch[c].in, o->ch[c].in, 2 * (size_t)v->P * sizeof(float));
-		v->ch[c].head = o->ch[c].head;
-	}
-	v->fill = o->fill;
-	v->tail_valid = false;
+	conv_copy_history(v, o);
+	v->fade.dry = fftwf_malloc((size_t)op->nch * op->chain->max_frames * sizeof(float));
+	v->fade.old = v->fade.dry ? conv_clone(o, v) : NULL;
+	if (!v->fade.old)
+		return;		/* no memory: no fade, the history copy still helps */
+	v->fade.len = (unsigned)(op->chain->rate * UACDSP_FADE_MS / 1000.0);
+	v->fade.pos = 0;
 }
 
 static void conv_free(struct uacdsp_op *op)
@@ -171,12 +263,17 @@ static void conv_free(struct uacdsp_op *op)
 	struct conv_op *v = (struct conv_op *)op;
 	unsigned c;
 
-	pthread_mutex_lock(&planner_lock);
-	if (v->fwd)
-		fftwf_destroy_plan(v->fwd);
-	if (v->inv)
-		fftwf_destroy_plan(v->inv);
-	pthread_mutex_unlock(&planner_lock);
+	if (v->fade.old)
+		conv_free(&v->fade.old->op);
+	fftwf_free(v->fade.dry);
+	if (!v->shared_plans) {
+		pthread_mutex_lock(&planner_lock);
+		if (v->fwd)
+			fftwf_destroy_plan(v->fwd);
+		if (v->inv)
+			fftwf_destroy_plan(v->inv);
+		pthread_mutex_unlock(&planner_lock);
+	}
 	for (c = 0; c < UACDSP_MAX_CHANNELS; c++) {
 		fftwf_free(v->ch[c].fdl_re);
 		fftwf_free(v->ch[c].fdl_im);
@@ -186,11 +283,13 @@ static void conv_free(struct uacdsp_op *op)
 	}
 	fftwf_free(v->h_re);
 	fftwf_free(v->h_im);
-	fftwf_free(v->x_re);
-	fftwf_free(v->x_im);
-	fftwf_free(v->y_re);
-	fftwf_free(v->y_im);
-	fftwf_free(v->time);
+	if (!v->shared_plans) {
+		fftwf_free(v->x_re);
+		fftwf_free(v->x_im);
+		fftwf_free(v->y_re);
+		fftwf_free(v->y_im);
+		fftwf_free(v->time);
+	}
 	uacdsp_op_free_common(op);
 	free(v);
 }
@@ -199,8 +298,72 @@ static const struct uacdsp_op_ops conv_ops = {
 	.name = "Conv",
 	.process = conv_process,
 	.inherit = conv_inherit,
+	.transition = conv_transition,
 	.free = conv_free,
 };
+
+/*
+ * Control thread: a private copy of o (taps and state) that runs on owner's
+ * FFTW plans (same sizes, all arrays from fftwf_malloc, so new-array
+ * execution is valid) and on channels 0..nch-1 of the buffers it is given.
+ */
+static struct conv_op *conv_clone(const struct conv_op *o, struct conv_op *owner)
+{
+	size_t spec = (size_t)o->M * o->ns * sizeof(float), nb = o->nb;
+	struct conv_op *v = calloc(1, sizeof(*v));
+	unsigned c;
+
+	if (!v)
+		return NULL;
+	v->op.ops = &conv_ops;
+	v->op.chain = owner->op.chain;
+	v->op.nch = o->op.nch;
+	for (c = 0; c < v->op.nch; c++)
+		v->op.ch[c] = c;
+	v->P = o->P;
+	v->M = o->M;
+	v->nb = o->nb;
+	v->ns = o->ns;
+	v->ntaps = o->ntaps;
+	v->fill = o->fill;
+	v->fwd = owner->fwd;
+	v->inv = owner->inv;
+	v->shared_plans = true;
+	/* the spectra scratch is the owner's: the plans only run on the split
+	 * arrays they were made with, and the two never run at the same time */
+	v->x_re = owner->x_re;
+	v->x_im = owner->x_im;
+	v->y_re = owner->y_re;
+	v->y_im = owner->y_im;
+	v->time = owner->time;
+	v->h_re = fftwf_malloc(spec);
+	v->h_im = fftwf_malloc(spec);
+	if (!v->h_re || !v->h_im)
+		goto err_free;
+	memcpy(v->h_re, o->h_re, spec);
+	memcpy(v->h_im, o->h_im, spec);
+	for (c = 0; c < v->op.nch; c++) {
+		struct conv_ch *cc = &v->ch[c];
+
+		cc->fdl_re = fftwf_malloc(spec);
+		cc->fdl_im = fftwf_malloc(spec);
+		cc->tail_re = fftwf_malloc(nb * sizeof(float));
+		cc->tail_im = fftwf_malloc(nb * sizeof(float));
+		cc->in = fftwf_malloc(2 * (size_t)v->P * sizeof(float));
+		if (!cc->fdl_re || !cc->fdl_im || !cc->tail_re || !cc->tail_im || !cc->in)
+			goto err_free;
+		memcpy(cc->fdl_re, o->ch[c].fdl_re, spec);
+		memcpy(cc->fdl_im, o->ch[c].fdl_im, spec);
+		memcpy(cc->in, o->ch[c].in, 2 * (size_t)v->P * sizeof(float));
+		cc->head = o->ch[c].head;
+	}
+	v->tail_valid = false;
+	return v;
+
+err_free:
+	conv_free(&v->op);
+	return NULL;
+}
 
 /* ---- coefficient files -------------------------------------------------- */
 
@@ -535,7 +698,10 @@ int uacdsp_op_conv_new(struct uacdsp_chain *c, const struct uacdsp_config *cfg,
 
 		memset(tmp, 0, 2 * (size_t)P * sizeof(float));
 		memcpy(tmp, taps + j * P, n * sizeof(float));
-		fftwf_execute_split_dft_r2c(v->fwd, tmp, v->h_re + j * v->ns, v->h_im + j * v->ns);
+		/* into the planned output arrays: see the note on split arrays */
+		fftwf_execute_split_dft_r2c(v->fwd, tmp, v->x_re, v->x_im);
+		memcpy(v->h_re + j * v->ns, v->x_re, nb * sizeof(float));
+		memcpy(v->h_im + j * v->ns, v->x_im, nb * sizeof(float));
 	}
 	fftwf_free(tmp);
 	tmp = NULL;

@@ -89,8 +89,9 @@ void uacdsp_chain_process(struct uacdsp_chain *c, float *const *bufs,
  * Control thread, before newc is published: ops that are identical in both
  * chains (same kind, parameters at full precision and channels) take over
  * old's state; an op in the same pipeline place whose parameters changed
- * gets a click-free transition (biquad cascades crossfade from a copy of the
- * old cascade over 10 ms, gains ramp, Volume/Loudness continue their ramp).
+ * gets a click-free transition (biquad cascades and Conv crossfade from a
+ * copy of the old filter over 10 ms, gains ramp, Volume/Loudness continue
+ * their ramp; Conv keeps its input history).
  * The current volume is carried over.  old is only read (it may be running).
  */
 void uacdsp_chain_inherit(struct uacdsp_chain *newc,

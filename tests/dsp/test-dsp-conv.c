@@ -209,6 +209,84 @@ static int formats_test(void)
 	return fails;
 }
 
+/*
+ * Reload: chain B (other taps, longer) inherits from chain A in the middle
+ * of a block.  B's output must be the crossfade, over 10 ms (480 frames),
+ * from A's convolution to B's, within -120 dBFS throughout.  B takes over
+ * A's input history, which is as many partitions as A had (12 of 256
+ * frames): partition j of B contributes to output block i once block i - j
+ * is in that history, i.e. i - j >= SWITCH / 256 - 12.
+ */
+static void normalize(float *h, unsigned n)
+{
+	double e = 0;
+	unsigned k;
+
+	for (k = 0; k < n; k++)
+		e += (double)h[k] * h[k];
+	for (k = 0; k < n; k++)
+		h[k] = (float)(h[k] / sqrt(e));
+}
+
+static int reload_test(void)
+{
+	enum { NA = 3000, NB = 5000, LEN = 20000, SWITCH = 7777, FADE = 480 };
+	static float ha[NA], hb[NB], x[LEN], y[LEN];
+	char pa[64], pb[64];
+	struct uacdsp_chain *a, *b;
+	double maxerr = 0;
+	unsigned n, done = 0, k;
+	FILE *f;
+
+	for (k = 0; k < NA; k++)
+		ha[k] = (float)((urand() - 0.5) * exp(-(double)k / 500.0));
+	for (k = 0; k < NB; k++)
+		hb[k] = (float)((urand() - 0.5) * exp(-(double)k / 800.0));
+	for (k = 0; k < LEN; k++)
+		x[k] = y[k] = (float)(urand() - 0.5);
+	normalize(ha, NA);	/* ||h|| = 1: outputs stay within full scale */
+	normalize(hb, NB);
+	if (write_file("ha.f32", ha, sizeof(ha)) || write_file("hb.f32", hb, sizeof(hb)))
+		return 1;
+	snprintf(pa, sizeof(pa), "{type: Raw, filename: ha.f32, format: FLOAT32LE}");
+	snprintf(pb, sizeof(pb), "{type: Raw, filename: hb.f32, format: F32_LE}");
+	a = build(pa, 256, 256);
+	b = build(pb, 256, 256);
+	if (!a || !b)
+		return 1;
+	while (done < LEN) {
+		float *p = y + done;
+
+		n = done < SWITCH && SWITCH - done < 200 ? SWITCH - done : 200;
+		if (n > LEN - done)
+			n = LEN - done;
+		if (done == SWITCH)
+			uacdsp_chain_inherit(b, a);
+		uacdsp_chain_process(done < SWITCH ? a : b, &p, n);
+		done += n;
+	}
+	uacdsp_chain_free(a);
+	uacdsp_chain_free(b);
+	for (n = 0; n < LEN; n++) {
+		double ya = 0, yb = 0, g, want;
+
+		for (k = 0; k < NA && k <= n; k++)
+			ya += (double)ha[k] * x[n - k];
+		for (k = 0; k < NB && k <= n; k++)
+			if ((int)(n / 256) - (int)(k / 256) >= SWITCH / 256 - (NA + 255) / 256)
+				yb += (double)hb[k] * x[n - k];
+		g = n < SWITCH ? 0.0 : n - SWITCH >= FADE ? 1.0 : (double)(n - SWITCH) / FADE;
+		want = ya + g * (yb - ya);
+		if (fabs(want - y[n]) > maxerr)
+			maxerr = fabs(want - y[n]);
+	}
+	f = stdout;
+	fprintf(f, "reload Conv 3000 -> 5000 taps at frame %d: max error vs crossfaded direct "
+		"convolutions %.3g = %.1f dBFS (limit %.0f)\n", SWITCH, maxerr, 20 * log10(maxerr),
+		LIMIT_DBFS);
+	return 20 * log10(maxerr) < LIMIT_DBFS ? 0 : 1;
+}
+
 int main(void)
 {
 	float *taps = malloc(NTAPS * sizeof(float)), *in = malloc(NIN * sizeof(float));
@@ -234,6 +312,7 @@ int main(void)
 	fails += fir_test(taps, in, 1024);
 	fails += fir_test(taps, in, 4096);
 	fails += formats_test();
+	fails += reload_test();
 
 	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
 	if (system(cmd) != 0)

@@ -4,7 +4,7 @@
  * interposes malloc/calloc/realloc/free/aligned_alloc/posix_memalign (glibc:
  * forwarding to __libc_*) and counts calls made while the chain processes.
  * The chain has one of every block, Volume and Loudness ramps in flight,
- * Conv fed partial blocks, and a reload transition running; the count must
+ * Conv fed partial blocks, and reload crossfades (biquad, Conv) running; the count must
  * be exactly 0.  Another thread changes the volume meanwhile (the lock-free
  * setter).
  */
@@ -83,7 +83,7 @@ static const char cfg_text[] =
 	"filters:\n"
 	"  eq: {type: Biquad, parameters: {type: Peaking, freq: %s, q: 2, gain: 3}}\n"
 	"  lr: {type: BiquadCombo, parameters: {type: LinkwitzRileyLowpass, freq: 2000, order: 4}}\n"
-	"  fir: {type: Conv, parameters: {type: Values, values: [0.5, 0.3, 0.1, 0.05, 0.02]}}\n"
+	"  fir: {type: Conv, parameters: {type: Values, values: [0.5, 0.3, 0.1, 0.05, %s]}}\n"
 	"  d: {type: Delay, parameters: {delay: 3.3, unit: ms, subsample: true}}\n"
 	"  g: {type: Gain, parameters: {gain: %s}}\n"
 	"  v: {type: Volume, parameters: {ramp_time: 30}}\n"
@@ -104,13 +104,13 @@ static const char cfg_text[] =
 	"  - {type: Processor, name: c}\n"
 	"  - {type: Filter, names: [lim, di]}\n";
 
-static struct uacdsp_chain *build(const char *freq, const char *gain)
+static struct uacdsp_chain *build(const char *freq, const char *tap, const char *gain)
 {
 	char text[4096], err[512];
 	struct uacdsp_config *cfg;
 	struct uacdsp_chain *c;
 
-	snprintf(text, sizeof(text), cfg_text, freq, gain);
+	snprintf(text, sizeof(text), cfg_text, freq, tap, gain);
 	if (uacdsp_config_parse(text, strlen(text), "rt.yml", &cfg, err, sizeof(err)) < 0) {
 		printf("parse: %s\n", err);
 		return NULL;
@@ -138,7 +138,7 @@ static void *volume_thread(void *arg)
 int main(void)
 {
 	static const unsigned sizes[] = { 128, 1, 77, 128, 50, 128, 3, 100 };
-	struct uacdsp_chain *a = build("1000", "-3"), *b = build("1500", "-5");
+	struct uacdsp_chain *a = build("1000", "0.02", "-3"), *b = build("1500", "0.04", "-5");
 	float planes[3][128], *bufs[3] = { planes[0], planes[1], planes[2] };
 	unsigned blk, i, k, calls;
 	pthread_t t;
