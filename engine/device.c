@@ -380,6 +380,52 @@ int uacd_dev_hook_load(struct uacd_device *d, const char *path, const char *args
 	struct uacd_hook *h;
 	int ret;
 
+	ret = uacd_dev_hook_open(d, path, args, &h, err, errlen);
+	if (ret)
+		return ret;
+	ret = uacd_dev_hook_add(d, h);
+	if (ret) {
+		snprintf(err, errlen, "hook %s: cannot add: %s", path, strerror(-ret));
+		hook_destroy(h);
+	}
+	return ret;
+}
+
+int uacd_dev_hooks_set(struct uacd_device *d, struct uacd_hook *const *h, unsigned n)
+{
+	struct uacd_hook_set *old, *set;
+	unsigned i, j;
+
+	if (n > UACD_MAX_HOOKS)
+		return -ENOSPC;
+	set = calloc(1, sizeof(*set));
+	if (!set)
+		return -ENOMEM;
+	for (i = 0; i < n; i++)
+		set->h[i] = h[i];
+	set->n = n;
+	pthread_mutex_lock(&d->lock);
+	old = d->hooks;
+	rcu_assign_pointer(d->hooks, set);
+	pthread_mutex_unlock(&d->lock);
+	synchronize_rcu();
+	/* Destroy what the new set no longer holds. */
+	for (i = 0; i < old->n; i++) {
+		for (j = 0; j < n && h[j] != old->h[i]; j++)
+			;
+		if (j == n)
+			hook_destroy(old->h[i]);
+	}
+	free(old);
+	return 0;
+}
+
+int uacd_dev_hook_open(struct uacd_device *d, const char *path, const char *args,
+		       struct uacd_hook **out, char *err, size_t errlen)
+{
+	struct uacd_hook *h;
+	int ret;
+
 	h = calloc(1, sizeof(*h));
 	if (!h)
 		return -ENOMEM;
@@ -412,13 +458,7 @@ int uacd_dev_hook_load(struct uacd_device *d, const char *path, const char *args
 			goto err_close;
 		}
 	}
-	ret = uacd_dev_hook_add(d, h);
-	if (ret < 0) {
-		snprintf(err, errlen, "hook %s: cannot add: %s", path, strerror(-ret));
-		if (h->ops->destroy)
-			h->ops->destroy(h->state);
-		goto err_close;
-	}
+	*out = h;
 	return 0;
 
 err_close:
@@ -426,6 +466,11 @@ err_close:
 err_free:
 	free(h);
 	return ret;
+}
+
+void uacd_dev_hook_close(struct uacd_hook *h)
+{
+	hook_destroy(h);
 }
 
 void uacd_dev_hooks_clear(struct uacd_device *d)

@@ -189,6 +189,16 @@ int uacd_dev_hook_add(struct uacd_device *d, struct uacd_hook *h);
 int uacd_dev_hook_load(struct uacd_device *d, const char *path, const char *args,
 		       char *err, size_t errlen);
 void uacd_dev_hooks_clear(struct uacd_device *d);
+/* Control thread: load and init a hook without publishing it. */
+int uacd_dev_hook_open(struct uacd_device *d, const char *path, const char *args,
+		       struct uacd_hook **out, char *err, size_t errlen);
+void uacd_dev_hook_close(struct uacd_hook *h);
+/*
+ * Control thread: publish exactly these hooks, in order, in one RCU swap
+ * (no cycle runs with a partial set), then destroy the old set's hooks that
+ * are not in the new one.
+ */
+int uacd_dev_hooks_set(struct uacd_device *d, struct uacd_hook *const *h, unsigned n);
 int uacd_dev_hooks_describe(struct uacd_device *d, char *buf, size_t len);
 
 int uacd_dev_describe(struct uacd_device *d, char *buf, size_t len);

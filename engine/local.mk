@@ -9,9 +9,10 @@ engine_libuacdengine_la_SOURCES = \
 	engine/uacd-conf.c engine/uacd-conf.h \
 	engine/device.c engine/device.h \
 	engine/transport-sim.c engine/transport-sim.h \
-	engine/server.c engine/server.h
+	engine/server.c engine/server.h \
+	engine/dsp-stage.c engine/dsp-stage.h
 engine_libuacdengine_la_CFLAGS = $(AM_CFLAGS) $(URCU_CFLAGS) $(LIBUSB_CFLAGS) $(SNDFILE_CFLAGS) $(SYSTEMD_CFLAGS)
-engine_libuacdengine_la_LIBADD = entitlement-policy/libuacpolicy.la $(URCU_LIBS) $(LIBUSB_LIBS) $(SNDFILE_LIBS) $(SYSTEMD_LIBS) -ldl -lm
+engine_libuacdengine_la_LIBADD = entitlement-policy/libuacpolicy.la dsp/libuacdsp.la $(URCU_LIBS) $(LIBUSB_LIBS) $(SNDFILE_LIBS) $(SYSTEMD_LIBS) -ldl -lm
 
 sbin_PROGRAMS += engine/uacd
 engine_uacd_SOURCES = engine/main.c
@@ -24,3 +25,6 @@ include $(srcdir)/engine/usb.mk
 bin_PROGRAMS += engine/uacctl
 engine_uacctl_SOURCES = engine/uacctl.c
 engine_uacctl_LDADD = engine/libuacdengine.la
+
+# USB transport, hotplug, ctl plugin (engine/libusb.mk).
+include $(srcdir)/engine/libusb.mk

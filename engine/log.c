@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <syslog.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -24,6 +25,7 @@ struct rtlog_slot {
 static struct {
 	int level;
 	int journal;		/* -1 unknown, 0 no, 1 yes */
+	int syslog;		/* detached daemon: stderr is /dev/null */
 	struct rtlog_slot slots[RTLOG_SLOTS];
 	uint64_t head;		/* producers: next slot to claim */
 	uint64_t tail;		/* consumer (control thread) only */
@@ -84,9 +86,17 @@ static const char *level_word(int level)
 	}
 }
 
+void uacd_log_use_syslog(void)
+{
+	openlog("uacd", LOG_PID, LOG_DAEMON);
+	L.syslog = 1;
+}
+
 static void emit(int level, const char *line)
 {
-	if (to_journal())
+	if (L.syslog)
+		syslog(level, "%s", line);
+	else if (to_journal())
 		fprintf(stderr, "<%d>%s\n", level, line);
 	else
 		fprintf(stderr, "uacd: %s%s\n", level_word(level), line);

@@ -2,7 +2,8 @@
 /*
  * Logging.  Control-thread code calls uacd_log() and friends, which write one
  * line to stderr: with sd-daemon level prefixes ("<3>") when stderr is the
- * journal (JOURNAL_STREAM matches), plain "uacd: error: ..." otherwise.
+ * journal (JOURNAL_STREAM matches), plain "uacd: error: ..." otherwise; a
+ * daemon that detached from its terminal logs to syslog instead.
  *
  * RT threads must not block, so they call uacd_rtlog() with a string literal
  * and up to three integers; the record goes into a bounded lock-free queue
@@ -26,6 +27,8 @@ enum uacd_log_level {
 };
 
 void uacd_log_set_level(int level);
+/* From now on log to syslog (a detached daemon has no stderr). */
+void uacd_log_use_syslog(void);
 int uacd_log_get_level(void);
 void uacd_log(int level, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 

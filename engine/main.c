@@ -7,6 +7,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <pthread.h>
 #include <signal.h>
@@ -20,12 +21,16 @@
 
 #include "engine/uacd-conf.h"
 #include "engine/device.h"
+#include "engine/dsp-stage.h"
+#include "engine/hotplug.h"
 #include "engine/log.h"
 #include "engine/server.h"
+#include "engine/transport-libusb.h"
 #include "engine/transport-sim.h"
 #include "entitlement-policy/uacpol.h"
 
 #define UACD_DEFAULT_POLICY SYSCONFDIR "/uacd/policy.yml"
+#define UACD_DEFAULT_DSP SYSCONFDIR "/uacd/dsp.yml"
 
 struct daemon {
 	struct uacd_config cfg;
@@ -37,6 +42,8 @@ struct daemon {
 	char cli_hooks[UACD_CONFIG_MAX_HOOKS][512];
 	int n_cli_hooks;
 	const char *policy_opt;		/* --policy */
+	const char *dsp_opt;		/* --dsp */
+	struct uacd_dsp_stage *dsp[UACD_CONFIG_MAX_DEVICES];
 	struct uacd_server *srv;
 };
 
@@ -47,7 +54,8 @@ static void usage(FILE *f)
 		"User-space USB Audio Class driver: serves ALSA clients (aplay -D uac) through\n"
 		"shared-memory rings, one real-time thread per device.\n"
 		"\n"
-		"  -f, --foreground       stay in the foreground (default: detach once serving)\n"
+		"  -f, --foreground       stay in the foreground, log to stderr (default: detach\n"
+		"                         once serving and log to syslog)\n"
 		"  -c, --config FILE      daemon config (default " UACD_DEFAULT_CONFIG ")\n"
 		"  -s, --socket PATH      client socket (default " UACD_DEFAULT_SOCKET ")\n"
 		"  -d, --device SPEC      serve this device; repeatable (default: sim)\n"
@@ -56,6 +64,8 @@ static void usage(FILE *f)
 		"                         in=FILE,out=FILE,loop=0|1,name=NAME,priority=N]\n"
 		"  -H, --hook 'PATH [ARGS]'  load a processing hook on every device; repeatable\n"
 		"  -P, --policy FILE      entitlement policy (default " UACD_DEFAULT_POLICY ")\n"
+		"  -D, --dsp FILE         playback DSP chain, CamillaDSP-style YAML (default\n"
+		"                         " UACD_DEFAULT_DSP " when it exists)\n"
 		"  -p, --priority N       SCHED_FIFO priority of device threads, 0 = off (default 70)\n"
 		"      --no-mlock         do not lock memory\n"
 		"  -v, --verbose          more log output (repeat for debug)\n"
@@ -63,7 +73,7 @@ static void usage(FILE *f)
 		"  -h, --help             show this help and exit\n"
 		"  -V, --version          show the version and exit\n"
 		"\n"
-		"Signals: SIGHUP reloads hooks and the policy; SIGTERM/SIGINT stop.\n"
+		"Signals: SIGHUP reloads the DSP chains, hooks and the policy; SIGTERM/SIGINT stop.\n"
 		"Exit status: 0 clean stop, 1 startup error, 2 usage error.\n");
 }
 
@@ -71,25 +81,42 @@ static int create_device(const char *spec, struct uacd_device **out, char *err, 
 {
 	if (!strncmp(spec, "sim", 3) && (spec[3] == '\0' || spec[3] == ':'))
 		return uacd_sim_create(spec, out, err, errlen);
-	if (!strncmp(spec, "usb", 3)) {
-		snprintf(err, errlen, "device %s: this uacd was built without a USB transport", spec);
-		return -ENOTSUP;
-	}
-	snprintf(err, errlen, "device spec '%s': expected sim[:options]", spec);
+	if (!strncmp(spec, "usb", 3) && (spec[3] == '\0' || spec[3] == ':' || spec[3] == ','))
+		return uacd_usb_create(spec, out, err, errlen);
+	snprintf(err, errlen, "device spec '%s': expected sim[:options] or usb[:VID:PID[:SERIAL]|:path=BUS-PORT][,options]", spec);
 	return -EINVAL;
 }
 
-static int load_hooks(struct daemon *dm, struct uacd_device *d, char *err, size_t errlen)
+/* The hook lines in force: command line first, then the config file. */
+static int hook_lines(struct daemon *dm, const struct uacd_config *cfg, const char **lines)
 {
-	int i, ret;
+	int i, n = 0;
 
-	for (i = 0; i < dm->n_cli_hooks + dm->cfg.n_hooks; i++) {
-		const char *h = i < dm->n_cli_hooks ? dm->cli_hooks[i] : dm->cfg.hooks[i - dm->n_cli_hooks];
+	for (i = 0; i < dm->n_cli_hooks; i++)
+		lines[n++] = dm->cli_hooks[i];
+	for (i = 0; i < cfg->n_hooks && n < UACD_CONFIG_MAX_HOOKS; i++)
+		lines[n++] = cfg->hooks[i];
+	return n;
+}
+
+/*
+ * Open the hooks named by `lines` for d and publish [dsp stage, hooks...]
+ * in one swap.  On error nothing changes and err says why.
+ */
+static int install_hooks(struct daemon *dm, unsigned k, const char **lines, int n,
+			 char *err, size_t errlen)
+{
+	struct uacd_device *d = dm->devs[k];
+	struct uacd_hook *h[UACD_MAX_HOOKS];
+	int i, nh = 0, ret;
+
+	h[nh++] = uacd_dsp_stage_hook(dm->dsp[k]);
+	for (i = 0; i < n && nh < (int)UACD_MAX_HOOKS; i++) {
 		char path[512];
 		const char *args = "";
 		char *sp;
 
-		snprintf(path, sizeof(path), "%s", h);
+		snprintf(path, sizeof(path), "%s", lines[i]);
 		sp = strchr(path, ' ');
 		if (sp) {
 			*sp = '\0';
@@ -97,10 +124,51 @@ static int load_hooks(struct daemon *dm, struct uacd_device *d, char *err, size_
 			while (*args == ' ')
 				args++;
 		}
-		ret = uacd_dev_hook_load(d, path, args, err, errlen);
+		ret = uacd_dev_hook_open(d, path, args, &h[nh], err, errlen);
 		if (ret)
-			return ret;
+			goto err_close;
+		nh++;
 		uacd_notice("%s: hook %s loaded", d->name, path);
+	}
+	ret = uacd_dev_hooks_set(d, h, (unsigned)nh);
+	if (ret) {
+		snprintf(err, errlen, "%s: cannot install hooks: %s", d->name, strerror(-ret));
+		goto err_close;
+	}
+	return 0;
+
+err_close:
+	while (nh > 1)
+		uacd_dev_hook_close(h[--nh]);
+	return ret;
+}
+
+static const char *dsp_path(struct daemon *dm, const struct uacd_config *cfg)
+{
+	if (dm->dsp_opt)
+		return dm->dsp_opt;
+	if (cfg->dsp[0])
+		return cfg->dsp;
+	return access(UACD_DEFAULT_DSP, F_OK) == 0 ? UACD_DEFAULT_DSP : "";
+}
+
+/* Load the DSP chains of every device; stops at the first error (that device keeps its chain). */
+static int load_dsp(struct daemon *dm, const struct uacd_config *cfg, char *err, size_t errlen)
+{
+	unsigned k;
+	int ret;
+
+	for (k = 0; k < dm->n_devs; k++) {
+		if (dm->devs[k]->play_ch) {
+			ret = uacd_dsp_stage_load(dm->dsp[k], 0, dsp_path(dm, cfg), err, errlen);
+			if (ret)
+				return ret;
+		}
+		if (dm->devs[k]->cap_ch) {
+			ret = uacd_dsp_stage_load(dm->dsp[k], 1, cfg->dsp_capture, err, errlen);
+			if (ret)
+				return ret;
+		}
 	}
 	return 0;
 }
@@ -110,16 +178,35 @@ static const char *policy_path(struct daemon *dm)
 	return dm->policy_opt ? dm->policy_opt : dm->cfg.policy[0] ? dm->cfg.policy : UACD_DEFAULT_POLICY;
 }
 
+static bool same_hooks(struct daemon *dm, const struct uacd_config *a, const struct uacd_config *b)
+{
+	const char *la[UACD_CONFIG_MAX_HOOKS], *lb[UACD_CONFIG_MAX_HOOKS];
+	int na = hook_lines(dm, a, la), nb = hook_lines(dm, b, lb), i;
+
+	if (na != nb)
+		return false;
+	for (i = 0; i < na; i++)
+		if (strcmp(la[i], lb[i]))
+			return false;
+	return true;
+}
+
+/*
+ * SIGHUP / `uacctl reload`: the config file, the DSP chains, the hooks and
+ * the policy.  Each part is validated before it replaces the running one;
+ * a part that fails leaves its running version in place and the error is
+ * returned.  Socket, devices and priorities need a restart.
+ */
 static int reload(void *data, char *msg, size_t len)
 {
 	struct daemon *dm = data;
 	struct uacd_config cfg;
 	struct uacpol *pol = NULL;
+	const char *lines[UACD_CONFIG_MAX_HOOKS];
 	char err[512];
 	unsigned i;
-	int ret;
+	int ret, n;
 
-	/* Validate everything before changing anything. */
 	uacd_config_defaults(&cfg);
 	ret = uacd_config_load(&cfg, dm->config_path, err, sizeof(err));
 	if (ret && !(ret == -ENOENT && !dm->config_explicit)) {
@@ -132,18 +219,30 @@ static int reload(void *data, char *msg, size_t len)
 		snprintf(msg, len, "%s (running policy kept)", err);
 		return ret;
 	}
-	uacd_server_set_policy(dm->srv, pol);
-	dm->cfg.n_hooks = cfg.n_hooks;
-	memcpy(dm->cfg.hooks, cfg.hooks, sizeof(cfg.hooks));
-	for (i = 0; i < dm->n_devs; i++) {
-		uacd_dev_hooks_clear(dm->devs[i]);
-		ret = load_hooks(dm, dm->devs[i], err, sizeof(err));
-		if (ret) {
-			snprintf(msg, len, "%s", err);
-			return ret;
-		}
+	ret = load_dsp(dm, &cfg, err, sizeof(err));
+	if (ret) {
+		uacpol_free(pol);
+		snprintf(msg, len, "%s (running DSP chain kept)", err);
+		return ret;
 	}
-	snprintf(msg, len, "policy %s, %d hook(s) on %u device(s)", policy_path(dm),
+	snprintf(dm->cfg.dsp, sizeof(dm->cfg.dsp), "%s", cfg.dsp);
+	snprintf(dm->cfg.dsp_capture, sizeof(dm->cfg.dsp_capture), "%s", cfg.dsp_capture);
+	if (!same_hooks(dm, &dm->cfg, &cfg)) {
+		n = hook_lines(dm, &cfg, lines);
+		for (i = 0; i < dm->n_devs; i++) {
+			ret = install_hooks(dm, i, lines, n, err, sizeof(err));
+			if (ret) {
+				uacpol_free(pol);
+				snprintf(msg, len, "%s (running hooks kept)", err);
+				return ret;
+			}
+		}
+		dm->cfg.n_hooks = cfg.n_hooks;
+		memcpy(dm->cfg.hooks, cfg.hooks, sizeof(cfg.hooks));
+	}
+	uacd_server_set_policy(dm->srv, pol);
+	snprintf(msg, len, "policy %s, DSP %s, %d hook(s) on %u device(s)", policy_path(dm),
+		 dsp_path(dm, &dm->cfg)[0] ? dsp_path(dm, &dm->cfg) : "none",
 		 dm->n_cli_hooks + dm->cfg.n_hooks, dm->n_devs);
 	return 0;
 }
@@ -178,6 +277,19 @@ static int daemonize(int *notify_fd)
 	close(p[0]);
 	setsid();
 	*notify_fd = p[1];
+	/* Let go of the terminal and of whoever waits on our stdout/stderr. */
+	{
+		int null = open("/dev/null", O_RDWR | O_CLOEXEC);
+
+		if (null >= 0) {
+			dup2(null, STDIN_FILENO);
+			dup2(null, STDOUT_FILENO);
+			dup2(null, STDERR_FILENO);
+			if (null > STDERR_FILENO)
+				close(null);
+		}
+	}
+	uacd_log_use_syslog();
 	return 0;
 }
 
@@ -190,6 +302,7 @@ int main(int argc, char **argv)
 		{ "device", required_argument, NULL, 'd' },
 		{ "hook", required_argument, NULL, 'H' },
 		{ "policy", required_argument, NULL, 'P' },
+		{ "dsp", required_argument, NULL, 'D' },
 		{ "priority", required_argument, NULL, 'p' },
 		{ "no-mlock", no_argument, NULL, 'M' },
 		{ "verbose", no_argument, NULL, 'v' },
@@ -200,6 +313,7 @@ int main(int argc, char **argv)
 	};
 	struct daemon dm;
 	struct uacd_server *srv = NULL;
+	struct uacd_hotplug *hotplug = NULL;
 	const char *socket_opt = NULL;
 	char cli_devices[UACD_CONFIG_MAX_DEVICES][512];
 	int n_cli_devices = 0, priority = -1, verbose = 0, quiet = 0, no_mlock = 0;
@@ -209,7 +323,7 @@ int main(int argc, char **argv)
 
 	memset(&dm, 0, sizeof(dm));
 	dm.config_path = UACD_DEFAULT_CONFIG;
-	while ((opt = getopt_long(argc, argv, "fc:s:d:H:P:p:vqhV", opts, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, "fc:s:d:H:P:D:p:vqhV", opts, NULL)) != -1) {
 		switch (opt) {
 		case 'f':
 			foreground = true;
@@ -237,6 +351,9 @@ int main(int argc, char **argv)
 			break;
 		case 'P':
 			dm.policy_opt = optarg;
+			break;
+		case 'D':
+			dm.dsp_opt = optarg;
 			break;
 		case 'p': {
 			char *end;
@@ -335,11 +452,29 @@ int main(int argc, char **argv)
 		/* An explicit priority= in the spec wins over the daemon-wide setting. */
 		if (!strstr(dm.cfg.devices[i], "priority="))
 			d->rt_priority = dm.cfg.rt_priority;
-		dm.devs[dm.n_devs++] = d;
-		ret = load_hooks(&dm, d, err, sizeof(err));
+		dm.devs[dm.n_devs] = d;
+		ret = uacd_dsp_stage_new(d, &dm.dsp[dm.n_devs]);
+		dm.n_devs++;
 		if (ret) {
-			fprintf(stderr, "uacd: %s\n", err);
+			fprintf(stderr, "uacd: %s: %s\n", d->name, strerror(-ret));
 			goto out;
+		}
+	}
+	ret = load_dsp(&dm, &dm.cfg, err, sizeof(err));
+	if (ret) {
+		fprintf(stderr, "uacd: %s\n", err);
+		goto out;
+	}
+	{
+		const char *lines[UACD_CONFIG_MAX_HOOKS];
+		int n = hook_lines(&dm, &dm.cfg, lines);
+
+		for (i = 0; i < (int)dm.n_devs; i++) {
+			ret = install_hooks(&dm, (unsigned)i, lines, n, err, sizeof(err));
+			if (ret) {
+				fprintf(stderr, "uacd: %s\n", err);
+				goto out;
+			}
 		}
 	}
 
@@ -398,6 +533,10 @@ int main(int argc, char **argv)
 		desc[strcspn(desc, "\n")] = '\0';
 		uacd_notice("device %s", desc);
 	}
+	/* USB devices that come and go (usb... specs only; nothing for sim). */
+	ret = uacd_hotplug_start(srv, (const char (*)[512])dm.cfg.devices, dm.cfg.n_devices, &hotplug);
+	if (ret)
+		uacd_warn("hotplug: %s", strerror(-ret));
 	uacd_notice("uacd %s serving %s", PACKAGE_VERSION, dm.cfg.socket);
 	if (notify_fd >= 0) {
 		char ok = 0;
@@ -410,9 +549,21 @@ int main(int argc, char **argv)
 	ret = uacd_server_run(srv);
 	status = ret ? 1 : 0;
 out:
+	uacd_hotplug_stop(hotplug);	/* frees the devices it created */
 	uacd_server_free(srv);
-	for (i = 0; i < (int)dm.n_devs; i++)
+	for (i = 0; i < (int)dm.n_devs; i++) {
+		/* The stage's hook is published, or owned by nobody yet. */
+		struct uacd_hook *h = dm.dsp[i] ? uacd_dsp_stage_hook(dm.dsp[i]) : NULL;
+		bool published = false;
+		unsigned k;
+
+		for (k = 0; h && k < dm.devs[i]->hooks->n; k++)
+			published |= dm.devs[i]->hooks->h[k] == h;
 		uacd_dev_free(dm.devs[i]);
+		if (h && !published)
+			free(h);
+		uacd_dsp_stage_free(dm.dsp[i]);
+	}
 	rcu_barrier();
 	uacd_log_drain();
 	if (notify_fd >= 0)

@@ -147,11 +147,13 @@ int uacd_config_load(struct uacd_config *c, const char *path, char *err, size_t 
 			c->log_level = l;
 		} else if (!strcmp(key, "dsp")) {
 			ret = set_string(c->dsp, sizeof(c->dsp), val, path, line, key, err, errlen);
+		} else if (!strcmp(key, "dsp_capture")) {
+			ret = set_string(c->dsp_capture, sizeof(c->dsp_capture), val, path, line, key, err, errlen);
 		} else if (!strcmp(key, "policy")) {
 			ret = set_string(c->policy, sizeof(c->policy), val, path, line, key, err, errlen);
 		} else {
 			snprintf(err, errlen,
-				 "%s:%d: unknown key '%s' (known: socket, device, hook, rt_priority, mlock, log_level, dsp, policy)",
+				 "%s:%d: unknown key '%s' (known: socket, device, hook, rt_priority, mlock, log_level, dsp, dsp_capture, policy)",
 				 path, line, key);
 			ret = -EINVAL;
 		}

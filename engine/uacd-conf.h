@@ -23,7 +23,8 @@ struct uacd_config {
 	int rt_priority;			/* 0 = no SCHED_FIFO */
 	bool mlock;
 	int log_level;
-	char dsp[256];
+	char dsp[256];				/* playback chain (WRITE_END) */
+	char dsp_capture[256];			/* capture chain (BEGIN_READ) */
 	char policy[256];
 };
 

@@ -30,6 +30,7 @@ integration_tests = \
 	tests/integration/test-robust.sh \
 	tests/integration/test-rt-malloc.sh \
 	tests/integration/test-errors.sh \
-	tests/integration/test-policy.sh
+	tests/integration/test-policy.sh \
+	tests/integration/test-dsp-reload.sh
 TESTS += $(integration_tests)
 EXTRA_DIST += tests/integration/lib.sh $(integration_tests)

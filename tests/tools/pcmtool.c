@@ -11,6 +11,10 @@
  *        REF + REF2 (--sum, same offset).  Prints one line; exit 0 only
  *        when every frame matches.
  *   pcmtool frames FORMAT CHANNELS FILE              print the frame count
+ *   pcmtool jump S16_LE CHANNELS FILE FROM TO        largest |second difference|
+ *        (full scale 1.0) between frames FROM and TO, counted from the first
+ *        non-silent frame: a click shows as a jump far
+ *        above what a smooth signal can do; also prints RMS of the last second
  *
  * FORMAT: S16_LE S24_LE S24_3LE S32_LE FLOAT_LE.
  */
@@ -274,8 +278,50 @@ static int cmd_cmp(int argc, char **a)
 	return 1;
 }
 
+static int cmd_jump(char **a)
+{
+	unsigned ch = (unsigned)atoi(a[1]), c;
+	size_t len;
+	uint8_t *buf = load(a[2], &len);
+	uint64_t frames = len / (2 * ch), from = strtoull(a[3], NULL, 10), to = strtoull(a[4], NULL, 10), i, at = 0;
+	double worst = 0, sq = 0;
+	uint64_t nsq = 0;
+
+	if (strcmp(a[0], "S16_LE") || !ch)
+		return 2;
+	/* FROM and TO count from the first non-silent frame. */
+	for (i = 0; i < frames && !get("S16_LE", buf + i * ch * 2); i++)
+		;
+	from += i;
+	to += i;
+	if (to > frames)
+		to = frames;
+	for (i = from + 2; i < to; i++)
+		for (c = 0; c < ch; c++) {
+			double x0 = get("S16_LE", buf + ((i - 2) * ch + c) * 2) / 32768.0;
+			double x1 = get("S16_LE", buf + ((i - 1) * ch + c) * 2) / 32768.0;
+			double x2 = get("S16_LE", buf + (i * ch + c) * 2) / 32768.0;
+			double d = fabs(x2 - 2 * x1 + x0);
+
+			if (d > worst) {
+				worst = d;
+				at = i;
+			}
+			if (i + 48000 >= to) {
+				sq += x2 * x2;
+				nsq++;
+			}
+		}
+	printf("max second difference %.5f at frame %llu; rms of the last second %.5f\n", worst,
+	       (unsigned long long)at, nsq ? sqrt(sq / (double)nsq) : 0.0);
+	free(buf);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
+	if (argc >= 7 && !strcmp(argv[1], "jump"))
+		return cmd_jump(argv + 2);
 	if (argc >= 7 && !strcmp(argv[1], "noise"))
 		return cmd_noise(argv + 2);
 	if (argc >= 9 && !strcmp(argv[1], "sine"))

@@ -1,0 +1,29 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#ifndef UACD_DSP_STAGE_H
+#define UACD_DSP_STAGE_H
+
+#include <stddef.h>
+
+struct uacd_device;
+struct uacd_dsp_stage;
+
+struct uacd_hook;
+
+/* Control thread: a DSP stage for device d, with no chain yet. */
+int uacd_dsp_stage_new(struct uacd_device *d, struct uacd_dsp_stage **out);
+/*
+ * The stage's hook, to publish first in d's hook set (uacd_dev_hooks_set).
+ * The device frees it with its hooks; free the stage after the device.
+ */
+struct uacd_hook *uacd_dsp_stage_hook(struct uacd_dsp_stage *st);
+/*
+ * Control thread: load `path` (NULL or "" = no chain) for direction dir
+ * (0 playback, 1 capture) and swap it in glitch-free.  On error the
+ * running chain stays and err says why (file:line:column).
+ */
+int uacd_dsp_stage_load(struct uacd_dsp_stage *st, int dir, const char *path, char *err, size_t errlen);
+void uacd_dsp_stage_set_volume(struct uacd_dsp_stage *st, float db);
+int uacd_dsp_stage_describe(struct uacd_dsp_stage *st, int dir, char *buf, size_t len);
+void uacd_dsp_stage_free(struct uacd_dsp_stage *st);
+
+#endif /* UACD_DSP_STAGE_H */

@@ -1,0 +1,32 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * USB hotplug: devices that come and go while uacd runs.  See hotplug.c.
+ */
+#ifndef UACD_HOTPLUG_H
+#define UACD_HOTPLUG_H
+
+struct uacd_server;
+struct uacd_hotplug;
+
+/*
+ * Control thread, after the server is serving the startup devices: follow
+ * USB arrivals and departures for the `usb...` specs among specs[0..n-1]
+ * (others are ignored; without any, nothing is started and *out is NULL).
+ * Startup USB devices already in the server are watched for unplug; they
+ * stay owned by the caller, who frees them after uacd_hotplug_stop().
+ * Devices created on arrival are owned by the hotplug code.
+ *
+ * Never fails because USB or hotplug support is missing: it logs once and
+ * carries on with what works (libusb hotplug events, kernel uevents, or
+ * only the unplug of streaming devices).  Returns 0 or -ENOMEM.
+ */
+int uacd_hotplug_start(struct uacd_server *srv, const char (*specs)[512], int n,
+		       struct uacd_hotplug **out);
+
+/*
+ * Control thread, before uacd_server_free(): stop the event thread, remove
+ * and free the devices created on arrival.  Accepts NULL.
+ */
+void uacd_hotplug_stop(struct uacd_hotplug *hp);
+
+#endif /* UACD_HOTPLUG_H */
