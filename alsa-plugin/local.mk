@@ -7,3 +7,14 @@ alsa_plugin_libasound_module_pcm_uac_la_LDFLAGS = $(AM_LDFLAGS) -module -avoid-v
 
 alsaconf_DATA += alsa-plugin/50-uac.conf
 EXTRA_DIST += alsa-plugin/50-uac.conf
+
+# Debian's alsa-lib reads /etc/alsa/conf.d, where packages link their
+# snippets from alsa.conf.d; do the same so `aplay -D uac` works after install.
+install-data-hook: install-alsa-conf-link
+uninstall-hook: uninstall-alsa-conf-link
+install-alsa-conf-link:
+	$(MKDIR_P) $(DESTDIR)$(sysconfdir)/alsa/conf.d
+	ln -sf $(alsaconfdir)/50-uac.conf $(DESTDIR)$(sysconfdir)/alsa/conf.d/50-uac.conf
+uninstall-alsa-conf-link:
+	rm -f $(DESTDIR)$(sysconfdir)/alsa/conf.d/50-uac.conf
+.PHONY: install-alsa-conf-link uninstall-alsa-conf-link

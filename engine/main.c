@@ -256,7 +256,11 @@ static bool sanitized_build(void)
 #endif
 }
 
-/* Detach; the parent exits once the child reports it is serving (or failed). */
+/*
+ * Detach; the parent exits once the child reports it is serving (or
+ * failed).  This must happen before the signalfd and epoll exist: a
+ * signalfd's readiness stays bound to the process that polled it first.
+ */
 static int daemonize(int *notify_fd)
 {
 	int p[2];
@@ -277,19 +281,6 @@ static int daemonize(int *notify_fd)
 	close(p[0]);
 	setsid();
 	*notify_fd = p[1];
-	/* Let go of the terminal and of whoever waits on our stdout/stderr. */
-	{
-		int null = open("/dev/null", O_RDWR | O_CLOEXEC);
-
-		if (null >= 0) {
-			dup2(null, STDIN_FILENO);
-			dup2(null, STDOUT_FILENO);
-			dup2(null, STDERR_FILENO);
-			if (null > STDERR_FILENO)
-				close(null);
-		}
-	}
-	uacd_log_use_syslog();
 	return 0;
 }
 
@@ -478,6 +469,14 @@ int main(int argc, char **argv)
 		}
 	}
 
+	if (!foreground) {
+		ret = daemonize(&notify_fd);
+		if (ret) {
+			fprintf(stderr, "uacd: cannot detach: %s\n", strerror(-ret));
+			goto out;
+		}
+	}
+
 	{
 		struct uacpol *pol = NULL;
 
@@ -501,14 +500,6 @@ int main(int argc, char **argv)
 		ret = uacd_server_check_device(srv, dm.devs[i], err, sizeof(err));
 		if (ret) {
 			fprintf(stderr, "uacd: device %s may not be claimed: %s\n", dm.devs[i]->name, err);
-			goto out;
-		}
-	}
-
-	if (!foreground) {
-		ret = daemonize(&notify_fd);
-		if (ret) {
-			fprintf(stderr, "uacd: cannot detach: %s\n", strerror(-ret));
 			goto out;
 		}
 	}
@@ -540,7 +531,17 @@ int main(int argc, char **argv)
 	uacd_notice("uacd %s serving %s", PACKAGE_VERSION, dm.cfg.socket);
 	if (notify_fd >= 0) {
 		char ok = 0;
+		int null = open("/dev/null", O_RDWR | O_CLOEXEC);
 
+		/* Serving: let go of the terminal and of whoever waits on our output. */
+		uacd_log_use_syslog();
+		if (null >= 0) {
+			dup2(null, STDIN_FILENO);
+			dup2(null, STDOUT_FILENO);
+			dup2(null, STDERR_FILENO);
+			if (null > STDERR_FILENO)
+				close(null);
+		}
 		if (write(notify_fd, &ok, 1) != 1)
 			(void)0;
 		close(notify_fd);
