@@ -1167,6 +1167,290 @@ START_TEST(test_hook_load_errors)
 }
 END_TEST
 
+/* ---- pause, device loss, status text, rate, capture hooks, wav input ----- */
+
+START_TEST(test_pause)
+{
+	struct uacd_device *d = sim("sim:mode=loopback");
+	struct player pl = { .seed = 31 };
+	struct reader rd = { 0 };
+	uint64_t matched, before;
+	unsigned k;
+
+	pl.s = open_stream(d, UACD_DIR_PLAYBACK, UACD_FMT_S16_LE, 2, 1024, 256, -1);
+	rd.s = open_stream(d, UACD_DIR_CAPTURE, UACD_FMT_S16_LE, 2, 4096, 256, -1);
+	play_fill(&pl);
+	set_state(pl.s, UACD_CS_RUNNING);
+	set_state(rd.s, UACD_CS_RUNNING);
+	for (k = 0; k < 20; k++) {
+		step(d, 1);
+		play_fill(&pl);
+		cap_read(&rd);
+	}
+	/* paused: the ring is left alone, positions kept, no xrun */
+	set_state(pl.s, UACD_CS_PAUSED);
+	before = dpos(pl.s);
+	step(d, 1);
+	ck_assert_uint_eq(pl.s->shm->daemon.ack_seq, 2);
+	ck_assert_uint_eq(dpos(pl.s), before);
+	step(d, 30);
+	ck_assert_uint_eq(dpos(pl.s), before);
+	ck_assert_uint_eq(pl.s->shm->daemon.xruns, 0);
+	ck_assert_uint_eq(pl.s->shm->daemon.xrun_active, 0);
+	cap_read(&rd);
+	/* resumed: the pattern goes on where it stopped */
+	set_state(pl.s, UACD_CS_RUNNING);
+	for (k = 0; k < 20; k++) {
+		step(d, 1);
+		play_fill(&pl);
+		cap_read(&rd);
+	}
+	ck_assert_uint_eq(dpos(pl.s), before + 20 * 48);
+	/* what was captured: silence, pattern, silence while paused, the rest of the pattern */
+	{
+		struct reader a = rd, b = rd;
+		uint64_t gap = 0, m2, i;
+		uint8_t want[4];
+
+		a.n = 48 + before;	/* up to the last frame taken before the pause */
+		ck_assert_uint_eq(check_capture(&a, pl.seed, expect_same, &matched), 48);
+		ck_assert_uint_eq(matched, a.n - 48);
+		/* then silence, then the pattern from frame `matched` on */
+		while (a.n + gap < rd.n && !memcmp(rd.buf + (a.n + gap) * 4, "\0\0\0\0", 4))
+			gap++;
+		/* 31 cycles: the paused ones, and the one that plays the FIFO's silence */
+		ck_assert_uint_eq(gap, 31 * 48);
+		for (i = 0; a.n + gap + i < rd.n; i++) {
+			expect_same(&b, pl.seed, matched + i, want);
+			if (memcmp(rd.buf + (a.n + gap + i) * 4, want, 4))
+				ck_abort_msg("after the pause, frame %llu differs", (unsigned long long)i);
+		}
+		m2 = i;
+		/* every frame taken from the ring was played once, but the 48 in the FIFO */
+		ck_assert_uint_eq(m2, 19 * 48);
+		ck_assert_uint_eq(matched + m2 + 48, dpos(pl.s));
+	}
+	free(rd.buf);
+	uacd_dev_free(d);
+}
+END_TEST
+
+START_TEST(test_device_gone)
+{
+	struct uacd_device *d = sim("sim:mode=loopback");
+	struct player pl = { .seed = 1 };
+	struct reader rd = { 0 };
+	int pp[2], cp[2];
+	uint64_t p0, c0;
+
+	wake_pipe(pp);
+	wake_pipe(cp);
+	pl.s = open_stream(d, UACD_DIR_PLAYBACK, UACD_FMT_S16_LE, 2, 1024, 256, pp[1]);
+	rd.s = open_stream(d, UACD_DIR_CAPTURE, UACD_FMT_S16_LE, 2, 1024, 256, cp[1]);
+	pl.s->shm->client.avail_min = NO_WAKE;
+	rd.s->shm->client.avail_min = NO_WAKE;
+	play_fill(&pl);
+	set_state(pl.s, UACD_CS_RUNNING);
+	set_state(rd.s, UACD_CS_RUNNING);
+	step(d, 5);
+	cap_read(&rd);
+	/* what the transport does on unplug: every stream ends with -ENODEV, once */
+	uacd_dev_fail_streams(d, -ENODEV);
+	ck_assert_int_eq(pl.s->shm->daemon.error, -ENODEV);
+	ck_assert_int_eq(rd.s->shm->daemon.error, -ENODEV);
+	ck_assert_int_eq(wakes(pp[0]), 1);
+	ck_assert_int_eq(wakes(cp[0]), 1);
+	uacd_dev_fail_streams(d, -EIO);
+	ck_assert_int_eq(pl.s->shm->daemon.error, -ENODEV);
+	ck_assert_int_eq(wakes(pp[0]), 0);
+	p0 = dpos(pl.s);
+	c0 = dpos(rd.s);
+	step(d, 10);
+	ck_assert_uint_eq(dpos(pl.s), p0);
+	ck_assert_uint_eq(dpos(rd.s), c0);
+	ck_assert_uint_eq(d->stats.bad_clients, 0);
+	free(rd.buf);
+	uacd_dev_free(d);
+	close_pipe(pp);
+	close_pipe(cp);
+}
+END_TEST
+
+START_TEST(test_describe)
+{
+	struct uacd_device *d = sim("sim:mode=loopback,name=box,format=S24_3LE,drift_ppm=-25");
+	struct uacd_stream *s;
+	char buf[2048], want[1024];
+	unsigned long long cycles, maxus, xr, rej;
+
+	s = open_stream(d, UACD_DIR_PLAYBACK, UACD_FMT_S16_LE, 2, 1024, 256, -1);
+	open_stream(d, UACD_DIR_CAPTURE, UACD_FMT_FLOAT_LE, 1, 512, 128, -1);
+	snprintf(want, sizeof(want),
+		 "box (sim): S24_3LE 48000 Hz, playback 2 ch, capture 2 ch, rt SCHED_OTHER\n"
+		 "  stream 1: playback S16_LE 2 ch, buffer 1024 period 256, pos 0, xruns 0, client test-engine (pid %d)\n"
+		 "  stream 2: capture FLOAT_LE 1 ch, buffer 512 period 128, pos 0, xruns 0, client test-engine (pid %d)\n"
+		 "  sim: loopback, usb full speed, drift -25 ppm, time real; feedback 0.0000 frames/packet; "
+		 "fifo 0 frames (max 0); dac 0 frames; underflow 0, overflow 0 frames\n"
+		 "  cycles 0, max cycle 0 us, xruns 0, rejected clients 0\n",
+		 (int)getpid(), (int)getpid());
+	ck_assert_int_eq(uacd_dev_describe(d, buf, sizeof(buf)), (int)strlen(want));
+	ck_assert_str_eq(buf, want);
+
+	__atomic_store_n(&s->shm->client.pos, 1024, __ATOMIC_RELEASE);
+	set_state(s, UACD_CS_RUNNING);
+	step(d, 100);
+	uacd_dev_describe(d, buf, sizeof(buf));
+	ck_assert_ptr_nonnull(strstr(buf, "  stream 1: playback S16_LE 2 ch, buffer 1024 period 256, pos 1024, xruns 1,"));
+	/* 48 kHz - 25 ppm = 47.9988 frames a packet */
+	ck_assert_ptr_nonnull(strstr(buf, "; feedback 47.9988 frames/packet; "));
+	ck_assert_ptr_nonnull(strstr(buf, "dac 4799 frames; underflow "));
+	ck_assert_int_eq(sscanf(strstr(buf, "  cycles "), "  cycles %llu, max cycle %llu us, xruns %llu, rejected clients %llu",
+				&cycles, &maxus, &xr, &rej), 4);
+	ck_assert_uint_eq(cycles, 100);
+	ck_assert_uint_eq(xr, 1);
+	ck_assert_uint_eq(rej, 0);
+	/* truncation: never more than asked for, always terminated */
+	ck_assert_int_eq(uacd_dev_describe(d, buf, 20), 20);
+	ck_assert_uint_eq(strlen(buf), 19);
+	uacd_dev_free(d);
+}
+END_TEST
+
+START_TEST(test_set_rate)
+{
+	struct uacd_device *d = sim("sim:mode=loopback");
+	struct player pl = { .seed = 44 };
+	struct reader rd = { 0 };
+	uint64_t matched;
+	unsigned k;
+
+	ck_assert_int_eq(d->ops->set_rate(d, 44000), -EINVAL);
+	ck_assert_uint_eq(d->rate, 48000);
+	ck_assert_int_eq(d->ops->set_rate(d, 88200), 0);
+	ck_assert_uint_eq(d->rate, 88200);
+	ck_assert_uint_eq(d->latency_frames, 176);
+	ck_assert_uint_eq(d->io_info.rate, 88200);
+	pl.s = open_stream(d, UACD_DIR_PLAYBACK, UACD_FMT_S16_LE, 2, 2048, 512, -1);
+	rd.s = open_stream(d, UACD_DIR_CAPTURE, UACD_FMT_S16_LE, 2, 2048, 512, -1);
+	play_fill(&pl);
+	set_state(pl.s, UACD_CS_RUNNING);
+	set_state(rd.s, UACD_CS_RUNNING);
+	for (k = 0; k < 1001; k++) {
+		step(d, 1);
+		play_fill(&pl);
+		cap_read(&rd);
+	}
+	/*
+	 * 88.2 frames a cycle.  (Not 1000 cycles: the sim's Q32 clock step for
+	 * 88.2 is 2^-33 frames short, so frame 88200 lands in cycle 1001.)
+	 */
+	ck_assert_uint_eq(rd.n, 88288);
+	ck_assert_uint_eq(check_capture(&rd, pl.seed, expect_same, &matched), 88);
+	ck_assert_uint_eq(matched, 88288 - 88);
+	free(rd.buf);
+	uacd_dev_free(d);
+}
+END_TEST
+
+/* rt: a capture hook that adds 1/32768 to channel 0 and negates channel 1. */
+static int cap_process(void *state, enum uacd_io_operation op, struct uacd_io_buffer *b)
+{
+	uint32_t i;
+
+	(void)state;
+	if (op != UACD_IO_BEGIN_READ)
+		return 0;
+	for (i = 0; i < b->n_frames; i++) {
+		b->channels[0][i] += 1.0f / 32768.0f;
+		b->channels[1][i] = -b->channels[1][i];
+	}
+	return 0;
+}
+
+static const struct uacd_io_hook_v1 cap_ops = {
+	.abi_version = UACD_IO_HOOK_ABI_VERSION,
+	.name = "cap",
+	.process = cap_process,
+};
+
+START_TEST(test_capture_hook)
+{
+	/* silence mode: the device records zeros; the hook makes them 1 and -0 */
+	struct uacd_device *d = sim("sim:mode=silence");
+	struct uacd_hook *h = calloc(1, sizeof(*h));
+	struct reader r16 = { 0 }, r32 = { 0 };
+	uint64_t i;
+	unsigned k;
+
+	h->ops = &cap_ops;
+	snprintf(h->name, sizeof(h->name), "cap");
+	ck_assert_int_eq(uacd_dev_hook_add(d, h), 0);
+	r16.s = open_stream(d, UACD_DIR_CAPTURE, UACD_FMT_S16_LE, 2, 1024, 256, -1);
+	r32.s = open_stream(d, UACD_DIR_CAPTURE, UACD_FMT_S32_LE, 1, 1024, 256, -1);
+	set_state(r16.s, UACD_CS_RUNNING);
+	set_state(r32.s, UACD_CS_RUNNING);
+	for (k = 0; k < 10; k++) {
+		step(d, 1);
+		cap_read(&r16);
+		cap_read(&r32);
+	}
+	ck_assert_uint_eq(r16.n, 480);
+	ck_assert_uint_eq(r32.n, 480);
+	for (i = 0; i < r16.n; i++) {
+		int16_t v[2];
+		int32_t w;
+
+		memcpy(v, r16.buf + i * 4, 4);
+		memcpy(&w, r32.buf + i * 4, 4);
+		if (v[0] != 1 || v[1] != 0 || w != 65536)
+			ck_abort_msg("frame %llu: %d %d / %d", (unsigned long long)i, v[0], v[1], w);
+	}
+	uacd_dev_free(d);
+	free(r16.buf);
+	free(r32.buf);
+}
+END_TEST
+
+START_TEST(test_wav_input)
+{
+	char path[] = "/tmp/test-engine-XXXXXX.raw", spec[128];
+	int16_t in[100];
+	struct uacd_device *d;
+	struct reader rd = { 0 };
+	uint64_t i;
+	int fd, k;
+
+	for (k = 0; k < 100; k++)
+		in[k] = (int16_t)(k * 300 - 15000);
+	fd = mkstemps(path, 4);
+	ck_assert_int_ge(fd, 0);
+	ck_assert_int_eq(write(fd, in, sizeof(in)), (ssize_t)sizeof(in));
+	close(fd);
+	/* 100 mono frames: capture starts them when the first client runs, then loops */
+	snprintf(spec, sizeof(spec), "sim:mode=wav,channels=1,in=%s,loop=1", path);
+	d = sim(spec);
+	unlink(path);
+	rd.s = open_stream(d, UACD_DIR_CAPTURE, UACD_FMT_S16_LE, 1, 1024, 256, -1);
+	step(d, 3);	/* nobody records yet: the file does not move */
+	set_state(rd.s, UACD_CS_RUNNING);
+	for (k = 0; k < 10; k++) {
+		step(d, 1);
+		cap_read(&rd);
+	}
+	ck_assert_uint_eq(rd.n, 480);
+	/* the first running cycle records silence (the model sees the client one cycle later) */
+	for (i = 0; i < rd.n; i++) {
+		int16_t v, want = i < 48 ? 0 : in[(i - 48) % 100];
+
+		memcpy(&v, rd.buf + i * 2, 2);
+		if (v != want)
+			ck_abort_msg("frame %llu: %d, expected %d", (unsigned long long)i, v, want);
+	}
+	free(rd.buf);
+	uacd_dev_free(d);
+}
+END_TEST
+
 static Suite *engine_suite(void)
 {
 	Suite *s = suite_create("engine");
@@ -1192,6 +1476,12 @@ static Suite *engine_suite(void)
 	tcase_add_test(tc, test_hook);
 	tcase_add_test(tc, test_hooks_limit_and_clear);
 	tcase_add_test(tc, test_hook_load_errors);
+	tcase_add_test(tc, test_pause);
+	tcase_add_test(tc, test_device_gone);
+	tcase_add_test(tc, test_describe);
+	tcase_add_test(tc, test_set_rate);
+	tcase_add_test(tc, test_capture_hook);
+	tcase_add_test(tc, test_wav_input);
 	suite_add_tcase(s, tc);
 	return s;
 }
