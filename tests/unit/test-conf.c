@@ -72,6 +72,7 @@ START_TEST(test_defaults)
 	ck_assert(c.mlock);
 	ck_assert_int_eq(c.log_level, UACD_LOG_NOTICE);
 	ck_assert_str_eq(c.dsp, "");
+	ck_assert_str_eq(c.dsp_capture, "");
 	ck_assert_str_eq(c.policy, "");
 }
 END_TEST
@@ -94,6 +95,7 @@ START_TEST(test_every_key)
 		   "mlock = no\n"
 		   "log_level = debug\n"
 		   "dsp = /etc/uacd/dsp.yml\n"
+		   "dsp_capture=/etc/uacd/mic.yml\n"
 		   "policy = /etc/uacd/policy.yml\r\n"
 		   "\t# indented comment\n",
 		   err, sizeof(err));
@@ -109,6 +111,7 @@ START_TEST(test_every_key)
 	ck_assert(!c.mlock);
 	ck_assert_int_eq(c.log_level, UACD_LOG_DEBUG);
 	ck_assert_str_eq(c.dsp, "/etc/uacd/dsp.yml");
+	ck_assert_str_eq(c.dsp_capture, "/etc/uacd/mic.yml");
 	ck_assert_str_eq(c.policy, "/etc/uacd/policy.yml");
 }
 END_TEST
@@ -174,10 +177,10 @@ END_TEST
 START_TEST(test_unknown_key)
 {
 	expect_error("socket = /x\n\nsample_rate = 48000\n", 3,
-		     "unknown key 'sample_rate' (known: socket, device, hook, rt_priority, mlock, log_level, dsp, policy)");
+		     "unknown key 'sample_rate' (known: socket, device, hook, rt_priority, mlock, log_level, dsp, dsp_capture, policy)");
 	/* keys are case-sensitive */
 	expect_error("Socket = /x\n", 1,
-		     "unknown key 'Socket' (known: socket, device, hook, rt_priority, mlock, log_level, dsp, policy)");
+		     "unknown key 'Socket' (known: socket, device, hook, rt_priority, mlock, log_level, dsp, dsp_capture, policy)");
 }
 END_TEST
 
@@ -224,6 +227,8 @@ START_TEST(test_too_long)
 	expect_error(text, 1, "socket: value longer than 255 characters");
 	snprintf(text, sizeof(text), "dsp = %s\n", v);
 	expect_error(text, 1, "dsp: value longer than 255 characters");
+	snprintf(text, sizeof(text), "dsp_capture = %s\n", v);
+	expect_error(text, 1, "dsp_capture: value longer than 255 characters");
 	snprintf(text, sizeof(text), "# c\npolicy = %s\n", v);
 	expect_error(text, 2, "policy: value longer than 255 characters");
 	memset(v, 'y', 512);
@@ -319,6 +324,7 @@ START_TEST(test_example_file)
 	ck_assert_str_eq(c.devices[0], "sim");
 	ck_assert_int_eq(c.n_hooks, 0);
 	ck_assert_str_eq(c.dsp, "");
+	ck_assert_str_eq(c.dsp_capture, "");
 	ck_assert_str_eq(c.policy, "");
 }
 END_TEST

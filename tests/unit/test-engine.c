@@ -312,9 +312,11 @@ START_TEST(test_stream_open)
 			 F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_SEAL);
 	ck_assert_int_eq(ftruncate(s->memfd, 4096), -1);
 	ck_assert_int_eq(errno, EPERM);
-	s = open_stream(d, UACD_DIR_PLAYBACK, UACD_FMT_S16_LE, 1, 1, 1, -1);
+	s = open_stream(d, UACD_DIR_PLAYBACK, UACD_FMT_S16_LE, 1, 129, 1, -1);
 	ck_assert_uint_eq(s->shm->geom.stream_id, 2);
-	ck_assert_uint_eq(s->shm->geom.ring_frames, 1);
+	ck_assert_uint_eq(s->shm->geom.ring_frames, 256);
+	ck_assert_uint_eq(s->shm->geom.period_frames, 1);
+	ck_assert_uint_eq(s->shm_size, 4096 + 4096);
 	ck_assert_uint_eq(uacd_dev_stream_count(d), 2);
 	uacd_dev_free(d);
 }

@@ -18,6 +18,7 @@
 #include <urcu-qsbr.h>
 
 #include "engine/device.h"
+#include "engine/dsp-stage.h"
 #include "engine/log.h"
 #include "engine/transport-sim.h"
 #include "engine/uacd-conf.h"
@@ -118,6 +119,76 @@ START_TEST(bug_buffer_smaller_than_a_cycle)
 }
 END_TEST
 
+/*
+ * device.c promises a bit-perfect copy when one stream runs in the device's
+ * format and no hook is loaded; main.c (07c3fed) always installs the DSP
+ * stage as the first hook, even when no DSP chain is configured, so every
+ * stream of the daemon goes through float: S32 loses its low 8 bits.  Here
+ * the daemon's set-up (DSP stage, no chain) with an S32 stream in loopback.
+ */
+START_TEST(bug_dsp_stage_without_chain_breaks_bit_perfect)
+{
+	struct uacd_device *d = NULL;
+	struct uacd_dsp_stage *st = NULL;
+	struct uacd_hook *h;
+	struct uacd_stream_req req;
+	struct uacd_stream *p = NULL, *c = NULL;
+	uint64_t t = 0, wpos = 0, rpos = 0, k, i, first = 0, bad = 0, seen = 0;
+	char err[256];
+
+	rcu_register_thread();
+	ck_assert_int_eq(uacd_sim_create("sim:mode=loopback,format=S32_LE,channels=1", &d, err, sizeof(err)), 0);
+	ck_assert_int_eq(uacd_dsp_stage_new(d, &st), 0);
+	h = uacd_dsp_stage_hook(st);
+	ck_assert_int_eq(uacd_dev_hooks_set(d, &h, 1), 0);
+	memset(&req, 0, sizeof(req));
+	req.format = UACD_FMT_S32_LE;
+	req.channels = 1;
+	req.rate = 48000;
+	req.buffer_frames = 1024;
+	req.period_frames = 256;
+	req.direction = UACD_DIR_PLAYBACK;
+	ck_assert_int_eq(uacd_dev_stream_open(d, &req, -1, 1, "t", &p, err, sizeof(err)), 0);
+	req.direction = UACD_DIR_CAPTURE;
+	ck_assert_int_eq(uacd_dev_stream_open(d, &req, -1, 1, "t", &c, err, sizeof(err)), 0);
+	/* 0x12345601, 0x12345602, ...: low bytes a float cannot carry */
+	for (; wpos < 1024; wpos++)
+		((int32_t *)p->data)[wpos & 1023] = (int32_t)(0x12345600 + (wpos & 0xff) + 1);
+	__atomic_store_n(&p->shm->client.pos, wpos, __ATOMIC_RELEASE);
+	__atomic_store_n(&p->shm->client.state, UACD_CS_RUNNING, __ATOMIC_RELEASE);
+	__atomic_store_n(&p->shm->client.cmd_seq, 1, __ATOMIC_RELEASE);
+	__atomic_store_n(&c->shm->client.state, UACD_CS_RUNNING, __ATOMIC_RELEASE);
+	__atomic_store_n(&c->shm->client.cmd_seq, 1, __ATOMIC_RELEASE);
+	for (k = 0; k < 10; k++) {
+		uint64_t dp;
+
+		uacd_sim_step(d, 1, &t);
+		dp = __atomic_load_n(&c->shm->daemon.pos, __ATOMIC_ACQUIRE);
+		for (; rpos < dp; rpos++) {
+			int32_t v = ((int32_t *)c->data)[rpos & 1023];
+
+			if (!v)
+				continue;	/* start-up silence */
+			if (v != (int32_t)(0x12345600 + (first & 0xff) + 1))
+				bad++;
+			first++;
+			seen++;
+		}
+		__atomic_store_n(&c->shm->client.pos, rpos, __ATOMIC_RELEASE);
+		for (i = __atomic_load_n(&p->shm->daemon.pos, __ATOMIC_ACQUIRE) + 1024; wpos < i; wpos++)
+			((int32_t *)p->data)[wpos & 1023] = (int32_t)(0x12345600 + (wpos & 0xff) + 1);
+		__atomic_store_n(&p->shm->client.pos, wpos, __ATOMIC_RELEASE);
+	}
+	ck_assert_uint_gt(seen, 400);
+	ck_assert_msg(bad == 0, "%llu of %llu S32 frames changed", (unsigned long long)bad,
+		      (unsigned long long)seen);
+	uacd_dev_free(d);
+	uacd_dsp_stage_free(st);
+	rcu_unregister_thread();
+	rcu_barrier();
+}
+END_TEST
+
 static Suite *bugs_suite(void)
 {
 	Suite *s = suite_create("known-bugs");
@@ -126,6 +197,7 @@ static Suite *bugs_suite(void)
 	tcase_add_test(tc, bug_log_folds_different_arguments);
 	tcase_add_test(tc, bug_conf_read_error_ignored);
 	tcase_add_test(tc, bug_buffer_smaller_than_a_cycle);
+	tcase_add_test(tc, bug_dsp_stage_without_chain_breaks_bit_perfect);
 	suite_add_tcase(s, tc);
 	return s;
 }
