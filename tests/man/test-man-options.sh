@@ -8,10 +8,10 @@
 #   uacd --help long options     = OPTIONS of uacd(8)
 #   uacctl --help long options   = OPTIONS of uacctl(1)
 #   uacctl --help commands       = COMMANDS of uacctl(1)
-#   sim options uacd accepts     = options under DEVICE SPECIFICATIONS of uacd(8)
+#   sim, usb options uacd accepts = their subsections of DEVICE SPECIFICATIONS of uacd(8)
 #   keys uacd.conf accepts       = KEYS of uacd.conf(5)
 #
-# The accepted sim options and config keys come from uacd's own error
+# The accepted device options and config keys come from uacd's own error
 # messages ("known: ..."), so a new option that is not documented fails
 # here.  The pages must also format without a groff warning (groff -ww) and
 # through man -l, and the example hook of uac(7) must compile.
@@ -53,11 +53,14 @@ help_options() {
 	"$1" --help | sed -n 's/^ \{1,\}\(-[A-Za-z], \)\{0,1\}--\([a-z][a-z-]*\).*/\2/p' | sort -u
 }
 
-# The tag lines (after .TP or .TQ) of section $2 of page $1.
+# The tag lines (after .TP or .TQ) of section $2 of page $1, or only of
+# its subsections whose title starts with $3.
 tags() {
-	awk -v want="$2" '
-		/^\.SH/ { sec = $0; sub(/^\.SH +/, "", sec); gsub(/"/, "", sec) }
-		!/^\.SH/ && sec == want && (prev == ".TP" || prev == ".TQ") { print }
+	awk -v want="$2" -v sub_want="${3-}" '
+		/^\.SH/ { sec = $0; sub(/^\.SH +/, "", sec); gsub(/"/, "", sec); ss = "" }
+		/^\.SS/ { ss = $0; sub(/^\.SS +/, "", ss); gsub(/"/, "", ss) }
+		!/^\.S[HS]/ && sec == want && index(ss, sub_want) == 1 &&
+			(prev == ".TP" || prev == ".TQ") { print }
 		{ prev = $0 }' "$1"
 }
 
@@ -71,9 +74,9 @@ page_first_words() {
 	tags "$1" "$2" | sed 's/^\.[A-Z]* *//; s/^"//' | sed 's/[^a-z_].*//' | grep . | sort -u
 }
 
-# The "key=" names of the tags of a section.
+# The "key=" names of the tags of a section (or of its subsection $3).
 page_keys() {
-	tags "$1" "$2" | sed -n 's/^\.[A-Z]* *"\{0,1\}\([a-z_]*\)=.*/\1/p' | sort -u
+	tags "$1" "$2" "${3-}" | sed -n 's/^\.[A-Z]* *"\{0,1\}\([a-z_]*\)=.*/\1/p' | sort -u
 }
 
 # "(known: a, b, c)" of an error message, one a line.
@@ -107,9 +110,16 @@ compare_sets "uacctl --help commands vs uacctl(1) COMMANDS" "$tmp/cmd.help" "$tm
 # 3. sim options: uacd lists them when it meets an unknown one
 "$uacd" -f -c /dev/null -s "$tmp/sock" -d sim:no_such_option=1 > "$tmp/sim.out" 2>&1
 known_list < "$tmp/sim.out" > "$tmp/sim.known"
-page_keys "$man/uacd.8" "DEVICE SPECIFICATIONS" > "$tmp/sim.page"
-compare_sets "sim options uacd accepts vs uacd(8) DEVICE SPECIFICATIONS" "$tmp/sim.known" "$tmp/sim.page" ||
+page_keys "$man/uacd.8" "DEVICE SPECIFICATIONS" "The simulated device" > "$tmp/sim.page"
+compare_sets "sim options uacd accepts vs uacd(8) DEVICE SPECIFICATIONS, sim" "$tmp/sim.known" "$tmp/sim.page" ||
 	{ fail=1; sed 's/^/  uacd said: /' "$tmp/sim.out"; }
+
+# ... and the usb options (the spec is parsed before any USB access)
+"$uacd" -f -c /dev/null -s "$tmp/sock" -d usb,no_such_option=1 > "$tmp/usb.out" 2>&1
+known_list < "$tmp/usb.out" > "$tmp/usb.known"
+page_keys "$man/uacd.8" "DEVICE SPECIFICATIONS" "USB devices" | grep -v '^path$' > "$tmp/usb.page"
+compare_sets "usb options uacd accepts vs uacd(8) DEVICE SPECIFICATIONS, usb" "$tmp/usb.known" "$tmp/usb.page" ||
+	{ fail=1; sed 's/^/  uacd said: /' "$tmp/usb.out"; }
 
 # 4. config keys: uacd lists them when it meets an unknown one
 echo "no_such_key = 1" > "$tmp/bad.conf"
