@@ -606,12 +606,21 @@ static int set_constraints(struct uac_pcm *u)
 	unsigned int n = u->info.n_rates < UACD_MAX_RATES ? u->info.n_rates : UACD_MAX_RATES, i;
 	int ret;
 
-	for (i = 0; i < n; i++)
+	unsigned int max_rate = 0, min_buffer_bytes;
+
+	for (i = 0; i < n; i++) {
 		rates[i] = u->info.rates[i];
+		if (rates[i] > max_rate)
+			max_rate = rates[i];
+	}
 	if (!n) {
-		rates[0] = u->info.rate;
+		rates[0] = max_rate = u->info.rate;
 		n = 1;
 	}
+	/* uacd needs two 1 ms cycles of room (2 bytes: the smallest frame, S16 mono). */
+	min_buffer_bytes = 2 * (max_rate / 1000 + 2) * 2;
+	if (min_buffer_bytes < MIN_PERIOD_BYTES * 2)
+		min_buffer_bytes = MIN_PERIOD_BYTES * 2;
 	ret = snd_pcm_ioplug_set_param_list(&u->io, SND_PCM_IOPLUG_HW_ACCESS, 2, access);
 	if (ret >= 0)
 		ret = snd_pcm_ioplug_set_param_list(&u->io, SND_PCM_IOPLUG_HW_FORMAT, 5, formats);
@@ -626,7 +635,7 @@ static int set_constraints(struct uac_pcm *u)
 		ret = snd_pcm_ioplug_set_param_minmax(&u->io, SND_PCM_IOPLUG_HW_PERIODS, 2, 1024);
 	if (ret >= 0)
 		ret = snd_pcm_ioplug_set_param_minmax(&u->io, SND_PCM_IOPLUG_HW_BUFFER_BYTES,
-						      MIN_PERIOD_BYTES * 2, MAX_BUFFER_BYTES);
+						      min_buffer_bytes, MAX_BUFFER_BYTES);
 	return ret;
 }
 

@@ -162,6 +162,11 @@ static uint64_t pow2_at_least(uint64_t v)
 	return p;
 }
 
+uint32_t uacd_dev_min_buffer(const struct uacd_device *d)
+{
+	return 2 * (d->rate / 1000 + 2);
+}
+
 static void stream_free(struct uacd_stream *s)
 {
 	if (!s)
@@ -215,6 +220,12 @@ int uacd_dev_stream_open(struct uacd_device *d, const struct uacd_stream_req *re
 	    req->buffer_frames > UACD_RING_MAX_FRAMES) {
 		snprintf(err, errlen, "bad geometry: buffer %u, period %u frames",
 			 req->buffer_frames, req->period_frames);
+		return -EINVAL;
+	}
+	/* A ring that one RT cycle (1 ms) can empty or fill xruns every cycle. */
+	if (req->buffer_frames < uacd_dev_min_buffer(d)) {
+		snprintf(err, errlen, "buffer of %u frames is shorter than two 1 ms cycles (%u frames at %u Hz)",
+			 req->buffer_frames, uacd_dev_min_buffer(d), d->rate);
 		return -EINVAL;
 	}
 
@@ -705,6 +716,16 @@ static int64_t play_avail(struct uacd_stream *s)
 	return (int64_t)fill;
 }
 
+/* rt: how many hooks will process `op` this cycle. */
+static unsigned hooks_active(const struct uacd_hook_set *hs, enum uacd_io_operation op)
+{
+	unsigned i, n = 0;
+
+	for (i = 0; i < hs->n; i++)
+		n += !hs->h[i]->active || hs->h[i]->active(hs->h[i]->state, op);
+	return n;
+}
+
 /* rt */
 static void run_hooks(struct uacd_device *d, enum uacd_io_operation op, float *const *planes,
 		      uint32_t ch, uint32_t frames, uint64_t sample_time, uint64_t host_time)
@@ -719,6 +740,8 @@ static void run_hooks(struct uacd_device *d, enum uacd_io_operation op, float *c
 	for (i = 0; i < hs->n; i++) {
 		struct uacd_hook *h = hs->h[i];
 
+		if (h->active && !h->active(h->state, op))
+			continue;
 		__atomic_fetch_add(&h->calls, 1, __ATOMIC_RELAXED);
 		if (h->ops->process(h->state, op, &buf) < 0)
 			__atomic_fetch_add(&h->errors, 1, __ATOMIC_RELAXED);
@@ -731,7 +754,7 @@ void uacd_dev_play(struct uacd_device *d, void *out, uint32_t frames, uint64_t h
 	struct uacd_stream_set *set = rcu_dereference(d->streams[UACD_DIR_PLAYBACK]);
 	struct uacd_hook_set *hs = rcu_dereference(d->hooks);
 	int64_t avail[UACD_MAX_STREAMS];
-	unsigned i, c, active = 0, last = 0;
+	unsigned i, c, active = 0, last = 0, hooks = hooks_active(hs, UACD_IO_WRITE_END);
 
 	if (frames > d->max_frames)
 		frames = d->max_frames;
@@ -744,7 +767,7 @@ void uacd_dev_play(struct uacd_device *d, void *out, uint32_t frames, uint64_t h
 	}
 	d->rt.playback_active = set->n > 0;
 
-	if (active == 1 && hs->n == 0 && set->s[last]->format == d->format &&
+	if (active == 1 && hooks == 0 && set->s[last]->format == d->format &&
 	    set->s[last]->channels == d->play_ch) {
 		/* Bit-perfect: one stream in the device's own format, nothing to process. */
 		struct uacd_stream *s = set->s[last];
@@ -781,7 +804,7 @@ void uacd_dev_play(struct uacd_device *d, void *out, uint32_t frames, uint64_t h
 			if (take < frames && s->rt.state == UACD_CS_RUNNING)
 				stream_xrun(s);
 		}
-		if (hs->n)
+		if (hooks)
 			run_hooks(d, UACD_IO_WRITE_END, d->mix, d->play_ch, frames, d->rt.play_time,
 				  host_time);
 		uacd_fmt_from_float(d->format, d->mix, d->play_ch, 0, frames, out, d->play_ch);
@@ -799,11 +822,11 @@ void uacd_dev_capture(struct uacd_device *d, const void *in, uint32_t frames, ui
 	struct uacd_stream_set *set = rcu_dereference(d->streams[UACD_DIR_CAPTURE]);
 	struct uacd_hook_set *hs = rcu_dereference(d->hooks);
 	bool have_float = false, running = false;
-	unsigned i;
+	unsigned i, hooks = hooks_active(hs, UACD_IO_BEGIN_READ);
 
 	if (frames > d->max_frames)
 		frames = d->max_frames;
-	if (hs->n) {
+	if (hooks) {
 		uacd_fmt_to_float(d->format, in, d->cap_ch, frames, d->cap, d->cap_ch, 0);
 		run_hooks(d, UACD_IO_BEGIN_READ, d->cap, d->cap_ch, frames, d->rt.cap_time, host_time);
 		have_float = true;
@@ -832,7 +855,7 @@ void uacd_dev_capture(struct uacd_device *d, const void *in, uint32_t frames, ui
 			stream_xrun(s);	/* overrun: the client did not read in time */
 			continue;
 		}
-		if (!hs->n && s->format == d->format && s->channels == d->cap_ch) {
+		if (!hooks && s->format == d->format && s->channels == d->cap_ch) {
 			ring_write_raw(s, s->rt.pos, frames, in);
 		} else {
 			if (!have_float) {

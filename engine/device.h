@@ -77,6 +77,12 @@ struct uacd_hook {
 	void *state;
 	uint64_t errors;			/* RT increments (relaxed) */
 	uint64_t calls;
+	/*
+	 * Built-ins only, optional, rt: does the hook touch `op` now?  An idle
+	 * stage (a DSP stage with no chain) must not cost a stream its
+	 * bit-perfect path.  NULL = always active.
+	 */
+	bool (*active)(void *state, enum uacd_io_operation op);
 };
 
 struct uacd_hook_set {
@@ -180,6 +186,8 @@ void uacd_dev_free(struct uacd_device *d);
 int uacd_dev_stream_open(struct uacd_device *d, const struct uacd_stream_req *req,
 			 int wake_fd, pid_t pid, const char *client,
 			 struct uacd_stream **out, char *err, size_t errlen);
+/* The smallest client buffer, in frames, that the RT cycle can serve. */
+uint32_t uacd_dev_min_buffer(const struct uacd_device *d);
 /* Control thread: unpublish, wait for the RT thread, free. */
 void uacd_dev_stream_close(struct uacd_stream *s);
 unsigned uacd_dev_stream_count(struct uacd_device *d);

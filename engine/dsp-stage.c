@@ -77,6 +77,14 @@ static int stage_process(void *state, enum uacd_io_operation op, struct uacd_io_
 	return 0;
 }
 
+/* rt: idle without a chain for op, so streams keep their bit-perfect path. */
+static bool stage_active(void *state, enum uacd_io_operation op)
+{
+	struct uacd_dsp_stage *st = state;
+
+	return rcu_dereference(st->chain[op == UACD_IO_WRITE_END ? 0 : 1]) != NULL;
+}
+
 static int stage_status(void *state, char *buf, uint32_t len)
 {
 	struct uacd_dsp_stage *st = state;
@@ -162,6 +170,7 @@ int uacd_dsp_stage_new(struct uacd_device *d, struct uacd_dsp_stage **out)
 	snprintf(h->name, sizeof(h->name), "dsp");
 	snprintf(h->path, sizeof(h->path), "(built-in)");
 	h->ops = &stage_ops;
+	h->active = stage_active;
 	h->state = st;
 	st->hook = h;
 	*out = st;

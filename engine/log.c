@@ -34,6 +34,8 @@ static struct {
 	/* repeat folding, control thread only */
 	const char *last_fmt;
 	const char *last_dev;
+	int last_level;
+	int64_t last_a, last_b, last_c;
 	unsigned repeats;
 	time_t last_time;
 } L = { .level = UACD_LOG_NOTICE, .journal = -1 };
@@ -172,7 +174,9 @@ int uacd_log_drain(void)
 		if (__atomic_load_n(&s->seq, __ATOMIC_ACQUIRE) != L.tail + 1)
 			break;
 		now = time(NULL);
-		if (s->fmt == L.last_fmt && s->dev == L.last_dev && now - L.last_time < 1) {
+		/* Only the very same message folds: same words, device, level and values. */
+		if (s->fmt == L.last_fmt && s->dev == L.last_dev && s->level == L.last_level &&
+		    s->a == L.last_a && s->b == L.last_b && s->c == L.last_c && now - L.last_time < 1) {
 			L.repeats++;
 		} else {
 			flush_repeats();
@@ -186,6 +190,10 @@ int uacd_log_drain(void)
 				emit(s->level, line);
 			L.last_fmt = s->fmt;
 			L.last_dev = s->dev;
+			L.last_level = s->level;
+			L.last_a = s->a;
+			L.last_b = s->b;
+			L.last_c = s->c;
 			L.last_time = now;
 			n++;
 		}

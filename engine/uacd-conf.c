@@ -64,6 +64,7 @@ int uacd_config_load(struct uacd_config *c, const char *path, char *err, size_t 
 	FILE *f;
 	int line = 0, ret = 0;
 
+	errno = 0;
 	f = fopen(path, "r");
 	if (!f) {
 		ret = -errno;
@@ -159,6 +160,11 @@ int uacd_config_load(struct uacd_config *c, const char *path, char *err, size_t 
 		}
 		if (ret)
 			break;
+	}
+	/* fgets() stops on errors as on EOF: a directory must not load as empty. */
+	if (!ret && ferror(f)) {
+		ret = errno ? -errno : -EIO;
+		snprintf(err, errlen, "%s: %s", path, strerror(-ret));
 	}
 	fclose(f);
 	return ret;

@@ -34,3 +34,9 @@ integration_tests = \
 	tests/integration/test-dsp-reload.sh
 TESTS += $(integration_tests)
 EXTRA_DIST += tests/integration/lib.sh $(integration_tests)
+
+# Round-trip latency and xrun soak (used for measurements, see rtlatency.c).
+noinst_PROGRAMS += tests/tools/rtlatency
+tests_tools_rtlatency_SOURCES = tests/tools/rtlatency.c
+tests_tools_rtlatency_CFLAGS = $(AM_CFLAGS) $(ALSA_CFLAGS)
+tests_tools_rtlatency_LDADD = $(ALSA_LIBS)

@@ -32,7 +32,6 @@ tests_unit_test_engine_LDADD = $(unit_test_ldadd)
 # program fails until they are fixed (see the comment at its top).
 check_PROGRAMS += tests/unit/test-known-bugs
 TESTS += tests/unit/test-known-bugs
-XFAIL_TESTS += tests/unit/test-known-bugs
 tests_unit_test_known_bugs_SOURCES = tests/unit/test-known-bugs.c
 tests_unit_test_known_bugs_CFLAGS = $(unit_test_cflags)
 tests_unit_test_known_bugs_LDADD = $(unit_test_ldadd)
