@@ -31,6 +31,8 @@ export ASAN_OPTIONS="${ASAN_OPTIONS:-detect_leaks=1}:abort_on_error=1"
 export UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1"
 
 client() { env $CLIENT_ENV "$@"; }
+# In the background: exec, so that $! is the program itself (kill hits it).
+client_bg() { ( exec env $CLIENT_ENV "$@" ) & }
 
 fail() { echo "FAIL: $*"; dump_log; exit 1; }
 skip() { echo "SKIP: $*"; exit 77; }

@@ -31,7 +31,7 @@ check "uacd: device sim may not be claimed: policy rule 'no-sim'" --policy "$T/n
 
 # rate constraint: a second client must use the running rate
 start_uacd -d "sim:rate=48000,mode=silence"
-client aplay -q -D uac -t raw -f S16_LE -r 48000 -c 2 -d 3 /dev/zero &
+client_bg aplay -q -D uac -t raw -f S16_LE -r 48000 -c 2 -d 3 /dev/zero
 first=$!
 sleep 0.5
 out=$(client aplay -D uac -t raw -f S16_LE -r 44100 -c 2 -d 1 /dev/zero 2>&1)

@@ -13,7 +13,7 @@ frames=$((rate * 3))
 
 # 1. timing and contiguity, real time, 100 ppm drift
 start_uacd -d "sim:rate=$rate,format=$fmt,mode=loopback,drift_ppm=100" -H "$HOOKS/hook-recorder.so $T/rec.txt"
-client arecord -q -D uac -t raw -f $fmt -r $rate -c 2 -s $rate "$T/rec.raw" &
+client_bg arecord -q -D uac -t raw -f $fmt -r $rate -c 2 -s $rate "$T/rec.raw"
 rec=$!
 client aplay -q -D uac -t raw -f $fmt -r $rate -c 2 "$T/in.raw" || fail "aplay"
 wait $rec || fail "arecord"

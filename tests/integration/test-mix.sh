@@ -12,7 +12,7 @@ fmt=S16_LE
 awk 'BEGIN { for (i = 0; i < 2 * 48000 * 8; i++) printf "%c%c", 232, 3 }' > "$T/dc.raw"	# 1000 = 0x03e8
 awk 'BEGIN { for (i = 0; i < 2 * 48000 * 4; i++) printf "%c%c", 232, 3 }' > "$T/dc-ref.raw"
 start_uacd -d "sim:rate=$rate,format=$fmt,mode=wav,out=$T/out.raw"
-client aplay -q -D uac -t raw -f $fmt -r $rate -c 2 "$T/dc.raw" 2>"$T/a1.err" &
+client_bg aplay -q -D uac -t raw -f $fmt -r $rate -c 2 "$T/dc.raw" 2>"$T/a1.err"
 a1=$!
 sleep 1
 client aplay -q -D uac -t raw -f $fmt -r $rate -c 2 "$T/noise.raw" 2>"$T/a2.err" || fail "second aplay"

@@ -12,14 +12,18 @@ fmt=S16_LE
 
 start_uacd -d "sim:rate=$rate,format=$fmt,mode=wav,out=$T/out.raw"
 # a silent stream that we will kill: mixing zeros keeps the noise exact
-client aplay -q -D uac -t raw -f $fmt -r $rate -c 2 "$T/zero.raw" &
+client_bg aplay -q -D uac -t raw -f $fmt -r $rate -c 2 "$T/zero.raw"
 victim=$!
 sleep 0.5
-client aplay -q -D uac -t raw -f $fmt -r $rate -c 2 "$T/in.raw" 2>"$T/aplay.err" &
+client_bg aplay -q -D uac -t raw -f $fmt -r $rate -c 2 "$T/in.raw" 2>"$T/aplay.err"
 player=$!
 sleep 1.5
 kill -KILL $victim
+wait $victim 2>/dev/null
 echo "killed aplay $victim with SIGKILL mid-stream"
+sleep 0.3
+n=$("$UACCTL" status | grep -c "client aplay")
+[ "$n" = 1 ] || fail "after the kill uacd serves $n aplay streams, expected 1"
 "$BAD" "$UACD_SOCKET" positions || fail "absurd positions"
 "$BAD" "$UACD_SOCKET" messages || fail "malformed messages"
 wait $player || { cat "$T/aplay.err"; fail "the other aplay was disturbed"; }

@@ -24,7 +24,7 @@ echo "guard catches a hook that mallocs on the RT thread"
 UACD_WRAPPER="env LD_PRELOAD=$GUARD"
 start_uacd -d "sim:rate=$rate,format=$fmt,mode=loopback" -H "$HOOKS/hook-invert.so write_end"
 for i in 1 2 3; do
-	client arecord -q -D uac -t raw -f $fmt -r $rate -c 2 -s $rate "$T/rec.raw" &
+	client_bg arecord -q -D uac -t raw -f $fmt -r $rate -c 2 -s $rate "$T/rec.raw"
 	rec=$!
 	client aplay -q -D uac -t raw -f $fmt -r $rate -c 2 "$T/in.raw" || fail "aplay $i"
 	# a client that underruns on purpose (tiny buffer, slow writer)
