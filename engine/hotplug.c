@@ -231,7 +231,7 @@ static void retire(struct hp_dev *t)
 	if (in_server(t->hp->srv, d))
 		uacd_server_remove_device(t->hp->srv, d);
 	uacd_dev_stop(d);
-	uacd_usb_close(d);
+	uacd_usb_close(d, true);
 	t->dormant = true;
 	uacd_notice("%s: device disconnected; streams ended, waiting for it to come back", d->name);
 }
@@ -353,7 +353,7 @@ static void arrive(struct uacd_hotplug *hp, uint8_t bus, uint8_t addr, const str
 			uacd_notice("%s: device back at %s", t->d->name, t->d->usb.bus_path);
 			return;
 		}
-		uacd_usb_close(t->d);
+		uacd_usb_close(t->d, false);
 		return;
 	}
 	/* A configured spec that wants it? */

@@ -12,3 +12,11 @@ alsa_plugin_libasound_module_ctl_uac_la_SOURCES = alsa-plugin/ctl_uac.c
 alsa_plugin_libasound_module_ctl_uac_la_CFLAGS = $(AM_CFLAGS) $(ALSA_CFLAGS) -DPIC
 alsa_plugin_libasound_module_ctl_uac_la_LIBADD = $(ALSA_LIBS)
 alsa_plugin_libasound_module_ctl_uac_la_LDFLAGS = $(AM_LDFLAGS) -module -avoid-version -no-undefined -export-symbols-regex '^_snd_ctl_uac_open$$|^__snd_ctl_uac_open_dlsym'
+
+# tests/usbfake: the transport against a scripted device in virtual time.
+check_PROGRAMS += tests/usbfake/test-usbfake
+TESTS += tests/usbfake/test-usbfake
+tests_usbfake_test_usbfake_SOURCES = tests/usbfake/test-usbfake.c \
+	tests/usbfake/fake-usb.c tests/usbfake/fake-usb.h
+tests_usbfake_test_usbfake_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS) $(LIBUSB_CFLAGS) $(URCU_CFLAGS)
+tests_usbfake_test_usbfake_LDADD = engine/libuacdengine.la $(CHECK_LIBS) $(LIBUSB_LIBS) $(URCU_LIBS) -lm

@@ -326,7 +326,7 @@ static const struct uacd_usbdesc_alt *pick_alt(const struct uacd_usbdesc_functio
 		uint32_t af = alt_format(a);
 		int score = 0;
 
-		if (!af || a->alt == 0)
+		if (!af || a->alt == 0 || a->channels == 0 || a->channels > UACD_MAX_CHANNELS)
 			continue;
 		if ((format && af != format) || (channels && a->channels != channels) ||
 		    (rate && !alt_has_rate(f, a, rate)))
@@ -725,6 +725,17 @@ static int add_xfer(struct usbt *u, enum xfer_kind kind, uint8_t ep, unsigned pa
 
 static void release_all(struct usbt *u)
 {
+	/*
+	 * A device that has gone is not touched: closing the handle releases
+	 * everything, and libusb 1.0.26 returns from
+	 * libusb_set_interface_alt_setting() on a disconnected device with the
+	 * handle's lock still held (fixed in 1.0.27), so the libusb_close()
+	 * that follows would abort.
+	 */
+	if (__atomic_load_n(&u->gone, __ATOMIC_ACQUIRE)) {
+		u->claimed_play = u->claimed_cap = u->claimed_ac = false;
+		return;
+	}
 	/*
 	 * Streaming interfaces first, AudioControl last: releasing the AC
 	 * interface gives it back to snd-usb-audio (auto-detach), whose probe
@@ -1545,10 +1556,14 @@ void uacd_usb_gone_ack(struct uacd_device *d)
 		;
 }
 
-void uacd_usb_close(struct uacd_device *d)
+void uacd_usb_close(struct uacd_device *d, bool vanished)
 {
 	struct usbt *u = d->tp;
 
+	if (vanished) {
+		__atomic_store_n(&u->gone, 1, __ATOMIC_RELEASE);
+		u->info.gone = true;
+	}
 	unbind(u);
 }
 

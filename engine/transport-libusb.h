@@ -144,12 +144,13 @@ bool uacd_usb_gone(const struct uacd_device *d);
 void uacd_usb_gone_ack(struct uacd_device *d);
 
 /*
- * Control thread: after the device vanished and was stopped, close its
- * USB side (the struct stays, dormant).  uacd_usb_reopen() binds it to a
+ * Control thread: with the device stopped, close its USB side (the struct
+ * stays, dormant); `vanished`: the device is gone, do not touch it (no
+ * alt setting, no release), else release the interfaces to the kernel.  uacd_usb_reopen() binds it to a
  * new instance on the bus (re-plug) if that offers the same alt setting:
  * 0, -ENODEV (does not match), -EBUSY (different format), or -errno.
  */
-void uacd_usb_close(struct uacd_device *d);
+void uacd_usb_close(struct uacd_device *d, bool vanished);
 int uacd_usb_reopen(struct uacd_device *d, uint8_t bus, uint8_t address, char *err, size_t errlen);
 bool uacd_usb_is_open(const struct uacd_device *d);
 /* The spec the device was created from, and its bus/address (0 when closed). */

@@ -9,8 +9,10 @@
 #      (aplay -D hw:CARD,0 at max volume), as test-vm-kernel.sh does;
 #   1. starts the daemon from the build tree, which takes the device over
 #      through libusb/usbfs (detaching snd-usb-audio):
-#        $top_builddir/engine/uacd -f --socket /run/uacd/uacd.sock \
+#        $top_builddir/engine/uacd -f -v --socket /run/uacd/uacd.sock \
+#            --policy $top_srcdir/entitlement-policy/policy.yml \
 #            --device usb:46f4:0002 $UACD_VM_ARGS
+#      (the shipped policy allows USB audio class devices and root)
 #      with ALSA_PLUGIN_DIR=$top_builddir/alsa-plugin/.libs (for
 #      libasound_module_pcm_uac.so) and
 #      ALSA_CONFIG_PATH=/usr/share/alsa/alsa.conf:$top_srcdir/alsa-plugin/50-uac.conf
@@ -28,6 +30,12 @@
 #      printed), uacd must keep running; the host re-adds the device on the
 #      same port with its own audiodev, and after it re-enumerates a 2 s
 #      aplay -D uac must be bit-exact in the new recording.
+#   5. (a second boot, usb-audio multi=on) for 2, 6 and 8 channels: uacd
+#      started with --device usb:46f4:0002,channels=C plays 1 s of C-channel
+#      noise while usbmon records the bus: uacd must select alt 1/2/3 and
+#      send 192/576/768-byte iso packets, as snd-usb-audio does in
+#      test-vm-multi-kernel.sh (QEMU's WAV backend corrupts more than 2
+#      channels, so the content is proven on sim, not here).
 # The summary shows the kernel driver and uacd side by side: exactness,
 # lost/repeated/corrupt frames, and the whole guest's CPU time during the
 # 10 s stream (from /proc/stat; TCG-emulated, so only the ratio means much)
@@ -53,10 +61,14 @@ vm_init vm-uacd
 vm_gen
 "$wavcmp" gen "$vm_share/noise10c.wav" 10 --seed 3 &&
 "$wavcmp" gen "$vm_share/noise10c-tail.wav" 10 --seed 3 --tail-ms 50 || exit 1
+for c in 2 6 8; do
+	"$wavcmp" gen "$vm_share/noise-$c-tail.wav" 1 --seed $c --channels $c --tail-ms 50 || exit 1
+done
 vm_write_guest_lib
 
 cat > "$vm_share/guest-env.sh" <<EOF
 UACD='$uacd'
+UACD_POLICY='$top_srcdir/entitlement-policy/policy.yml'
 UACD_VM_ARGS='${UACD_VM_ARGS:-}'
 export ALSA_PLUGIN_DIR='$plugin_dir'
 export ALSA_CONFIG_PATH='/usr/share/alsa/alsa.conf:$conf'
@@ -97,7 +109,7 @@ echo "kernel_guest_cpu_s=$(secs "$s0" "$s1") aplay_$(cat aplay0.time)" > cpu-ker
 echo "aplay0 (kernel) rc=$(cat aplay0.rc)"; cat aplay0.err cpu-kernel.txt
 mkdir -p /run/uacd
 # shellcheck disable=SC2086
-"$UACD" -f --socket "$UACD_SOCKET" --device usb:46f4:0002 $UACD_VM_ARGS > uacd.log 2>&1 &
+"$UACD" -f -v --socket "$UACD_SOCKET" --policy "$UACD_POLICY" --device usb:46f4:0002 $UACD_VM_ARGS > uacd.log 2>&1 &
 upid=$!
 echo "$upid" > uacd.pid
 wait_file "$UACD_SOCKET" 15 || { echo "uacd did not create $UACD_SOCKET"; cat uacd.log; exit 11; }
@@ -161,10 +173,53 @@ echo "aplay4 rc=$(cat aplay4.rc)"; cat aplay4.err
 kill -TERM "$upid"
 wait "$upid"
 echo "uacd exit status $?"
+# SIGTERM: uacd releases the interfaces and snd-usb-audio takes the device back
+if guest_wait_card; then echo "card $(guest_card)" > kernel-back.txt; else echo none > kernel-back.txt; fi
+echo "after uacd: snd-usb-audio has $(cat kernel-back.txt)"
 dmesg | grep -E 'usb 1-1|snd|USB|usbfs' > dmesg.txt
 exit 0
 EOF
 chmod +x "$vm_share/guest.sh"
+
+cat > "$vm_share/guest-multi.sh" <<'EOF'
+#!/bin/bash
+. ./guest-lib.sh
+. ./guest-env.sh
+exec > guest-multi.log 2>&1
+wait_file() {	# FILE SECONDS
+	local i
+	for i in $(seq 1 $(($2 * 10))); do
+		[ -e "$1" ] && return 0
+		sleep 0.1
+	done
+	return 1
+}
+guest_wait_card || { echo "no QEMU USB audio card"; exit 10; }
+[ -r /sys/kernel/debug/usb/usbmon/1u ] || { echo "no usbmon"; exit 12; }
+mkdir -p /run/uacd
+for c in 2 6 8; do
+	cat /sys/kernel/debug/usb/usbmon/1u > "usbmon-uacd-$c.txt" &
+	mon=$!
+	sleep 0.2
+	"$UACD" -f --socket "$UACD_SOCKET" --policy "$UACD_POLICY" --device "usb:46f4:0002,channels=$c" > "uacd-multi-$c.log" 2>&1 &
+	upid=$!
+	wait_file "$UACD_SOCKET" 15 || { echo "uacd ($c channels) did not start"; cat "uacd-multi-$c.log"; }
+	aplay -q -D uac "noise-$c-tail.wav" 2> "aplay-multi-$c.err"
+	echo $? > "aplay-multi-$c.rc"
+	# stop recording the bus first: snd-usb-audio's probe after uacd
+	# exits sets alt settings of its own
+	kill "$mon"
+	wait "$mon" 2>/dev/null
+	kill -TERM "$upid"
+	wait "$upid"
+	echo $? > "uacd-multi-$c.rc"
+	echo "$c channels: aplay rc=$(cat "aplay-multi-$c.rc") $(cat "aplay-multi-$c.err"); uacd exit $(cat "uacd-multi-$c.rc")"
+	# snd-usb-audio takes the device back after uacd releases it
+	sleep 0.5
+done
+exit 0
+EOF
+chmod +x "$vm_share/guest-multi.sh"
 
 qdir=$(mktemp -d /tmp/vmqmp.XXXXXX) || exit 1
 trap 'rm -rf "$qdir"' EXIT
@@ -259,6 +314,29 @@ check "aplay -D uac after re-plug rc 0 (stderr: $(cat "$vm_share/aplay4.err" 2>/
 	[ "$(cat "$vm_share/aplay4.rc" 2>/dev/null)" = 0 ]
 "$wavcmp" cmp "$vm_share/noise2.wav" "$vm_share/out2.wav" | tee "$vm_share/cmp4.txt"
 check "stream 4 bit-exact" grep -q '^result=bit-exact:' "$vm_share/cmp4.txt"
+
+check "snd-usb-audio has the device back after uacd's SIGTERM ($(cat "$vm_share/kernel-back.txt" 2>/dev/null))" \
+	grep -q '^card ' "$vm_share/kernel-back.txt"
+
+echo "--- stream 5: multichannel alt settings (multi=on, usbmon)"
+vm_run --script guest-multi.sh --multi --timeout 120
+cat "$vm_share/guest-multi.log" 2>/dev/null
+check "multichannel guest script rc 0 (rc $vm_rc)" [ "$vm_rc" = 0 ]
+for c in 2 6 8; do
+	case $c in
+	2) alt=1 ;;
+	6) alt=2 ;;
+	8) alt=3 ;;
+	esac
+	size=$((48 * c * 2))
+	got=$(vm_usbmon_summary "$vm_share/usbmon-uacd-$c.txt")
+	n=$(echo "$got" | sed -n 's/.* packets=\([0-9]*\) .*/\1/p')
+	echo "$c channels: $got (snd-usb-audio: alt=$alt sizes=$size)"
+	check "uacd $c channels: aplay rc 0 ($(cat "$vm_share/aplay-multi-$c.err" 2>/dev/null)), uacd exit 0" \
+		[ "$(cat "$vm_share/aplay-multi-$c.rc" 2>/dev/null)" = 0 -a "$(cat "$vm_share/uacd-multi-$c.rc" 2>/dev/null)" = 0 ]
+	check "uacd $c channels: alt $alt, every iso packet $size bytes, ${n:-0} >= 100 packets" \
+		[ "${got% packets=*}" = "alt=$alt" -a "${got##* sizes=}" = "$size" -a "${n:-0}" -ge 100 ]
+done
 
 row() {	# NAME CMPFILE CPUFILE
 	printf '%-8s %-6s %8s %5s %9s %8s %13s  %s\n' "$1" \
