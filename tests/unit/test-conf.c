@@ -299,6 +299,9 @@ START_TEST(test_missing_file)
 	ck_assert_str_eq(err, "/nonexistent/uacd.conf: No such file or directory");
 	/* defaults untouched */
 	ck_assert_int_eq(c.rt_priority, 70);
+	/* a directory is not an empty config: the read error is reported */
+	ck_assert_int_eq(uacd_config_load(&c, "/", err, sizeof(err)), -EISDIR);
+	ck_assert_str_eq(err, "/: Is a directory");
 }
 END_TEST
 

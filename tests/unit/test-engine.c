@@ -28,6 +28,7 @@
 #include <urcu-qsbr.h>
 
 #include "engine/device.h"
+#include "engine/dsp-stage.h"
 #include "engine/format.h"
 #include "engine/log.h"
 #include "engine/transport-sim.h"
@@ -288,6 +289,10 @@ START_TEST(test_stream_open)
 	ck_assert_int_eq(try_open(d, UACD_DIR_PLAYBACK, UACD_FMT_S16_LE, 2, RATE, (1u << 19) + 1, 256,
 				  err, sizeof(err)), -EINVAL);
 	ck_assert_str_eq(err, "bad geometry: buffer 524289, period 256 frames");
+	/* a buffer that one 1 ms cycle could empty or fill would xrun every cycle */
+	ck_assert_int_eq(try_open(d, UACD_DIR_PLAYBACK, UACD_FMT_S16_LE, 2, RATE, 99, 32, err, sizeof(err)),
+			 -EINVAL);
+	ck_assert_str_eq(err, "buffer of 99 frames is shorter than two 1 ms cycles (100 frames at 48000 Hz)");
 	ck_assert_uint_eq(uacd_dev_stream_count(d), 0);
 
 	/* the header a client maps */
@@ -385,15 +390,25 @@ END_TEST
  * One player and one reader of the same format, both RUNNING from the first
  * cycle, `cycles` cycles.  Returns the number of pattern frames matched.
  */
-static uint64_t loopback_run(const char *spec, uint32_t fmt, unsigned cycles, uint64_t *silence)
+static uint64_t loopback_run_stage(const char *spec, uint32_t fmt, unsigned cycles, uint64_t *silence,
+				   bool idle_dsp_stage)
 {
 	struct uacd_device *d = sim(spec);
+	struct uacd_dsp_stage *st = NULL;
 	int pp[2], cp[2];
 	struct player pl = { .seed = 7 };
 	struct reader rd = { 0 };
 	uint64_t matched;
 	unsigned k;
 
+	if (idle_dsp_stage) {
+		/* what uacd installs on every device: its DSP stage, here with no chain */
+		struct uacd_hook *h;
+
+		ck_assert_int_eq(uacd_dsp_stage_new(d, &st), 0);
+		h = uacd_dsp_stage_hook(st);
+		ck_assert_int_eq(uacd_dev_hooks_set(d, &h, 1), 0);
+	}
 	wake_pipe(pp);
 	wake_pipe(cp);
 	pl.s = open_stream(d, UACD_DIR_PLAYBACK, fmt, d->play_ch, 1024, 256, pp[1]);
@@ -413,11 +428,20 @@ static uint64_t loopback_run(const char *spec, uint32_t fmt, unsigned cycles, ui
 	ck_assert_int_eq(rd.s->shm->daemon.error, 0);
 	/* every frame the device played was a pattern frame or the start-up silence */
 	ck_assert_uint_eq(rd.n, (uint64_t)cycles * d->rate / 1000);
+	/* an idle stage is never called */
+	if (st)
+		ck_assert_uint_eq(uacd_dsp_stage_hook(st)->calls, 0);
 	free(rd.buf);
 	uacd_dev_free(d);
+	uacd_dsp_stage_free(st);
 	close_pipe(pp);
 	close_pipe(cp);
 	return matched;
+}
+
+static uint64_t loopback_run(const char *spec, uint32_t fmt, unsigned cycles, uint64_t *silence)
+{
+	return loopback_run_stage(spec, fmt, cycles, silence, false);
 }
 
 START_TEST(test_loopback_s16)
@@ -435,6 +459,17 @@ START_TEST(test_loopback_s32_bit_perfect)
 	/* S32 through float would lose the low 8 bits: this must be the copy path */
 	uint64_t silence, n = loopback_run("sim:mode=loopback,format=S32_LE,channels=4", UACD_FMT_S32_LE,
 					   300, &silence);
+
+	ck_assert_uint_eq(silence, 48);
+	ck_assert_uint_eq(n, 300 * 48 - 48);
+}
+END_TEST
+
+START_TEST(test_loopback_s32_idle_dsp_stage)
+{
+	/* the daemon's DSP stage without a chain keeps the bit-perfect copy */
+	uint64_t silence, n = loopback_run_stage("sim:mode=loopback,format=S32_LE,channels=1", UACD_FMT_S32_LE,
+						 300, &silence, true);
 
 	ck_assert_uint_eq(silence, 48);
 	ck_assert_uint_eq(n, 300 * 48 - 48);
@@ -1464,6 +1499,7 @@ static Suite *engine_suite(void)
 	tcase_add_test(tc, test_sim_spec);
 	tcase_add_test(tc, test_loopback_s16);
 	tcase_add_test(tc, test_loopback_s32_bit_perfect);
+	tcase_add_test(tc, test_loopback_s32_idle_dsp_stage);
 	tcase_add_test(tc, test_loopback_float_44k1);
 	tcase_add_test(tc, test_s16_client_on_s24_device);
 	tcase_add_test(tc, test_mono_on_stereo);

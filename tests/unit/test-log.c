@@ -183,6 +183,32 @@ START_TEST(test_repeats_folded)
 }
 END_TEST
 
+/* Only the very same message folds: same words, device, level and values. */
+START_TEST(test_fold_only_identical)
+{
+	static const char *const fmt = "stream %lld: client wrote an impossible ring position";
+	char *out;
+
+	wait_second_tick();
+	uacd_rtlog(UACD_LOG_WARNING, "sim", fmt, 1, 0, 0);
+	uacd_rtlog(UACD_LOG_WARNING, "sim", fmt, 2, 0, 0);
+	uacd_rtlog(UACD_LOG_ERR, "sim", fmt, 2, 0, 0);
+	uacd_rtlog(UACD_LOG_ERR, "sim", fmt, 2, 0, 0);
+	uacd_rtlog(UACD_LOG_ERR, "sim", fmt, 2, 0, 0);
+	uacd_rtlog(UACD_LOG_WARNING, "sim", fmt, 3, 0, 0);
+	capture_start();
+	ck_assert_int_eq(uacd_log_drain(), 4);
+	out = capture_end();
+	ck_assert_str_eq(out,
+			 "uacd: warning: sim: stream 1: client wrote an impossible ring position\n"
+			 "uacd: warning: sim: stream 2: client wrote an impossible ring position\n"
+			 "uacd: error: sim: stream 2: client wrote an impossible ring position\n"
+			 "uacd: warning: sim: last message repeated 2 times\n"
+			 "uacd: warning: sim: stream 3: client wrote an impossible ring position\n");
+	free(out);
+}
+END_TEST
+
 START_TEST(test_queue_full)
 {
 	char *out, *line, *save = NULL;
@@ -350,6 +376,7 @@ static Suite *log_suite(void)
 	tcase_add_test(tc, test_order_and_prefix);
 	tcase_add_test(tc, test_level_filter);
 	tcase_add_test(tc, test_repeats_folded);
+	tcase_add_test(tc, test_fold_only_identical);
 	tcase_add_test(tc, test_queue_full);
 	tcase_add_test(tc, test_multithreaded_fit);
 	tcase_add_test(tc, test_multithreaded_overflow);
