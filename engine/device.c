@@ -41,6 +41,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <math.h>
 #include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -96,7 +97,81 @@ int uacd_dev_init(struct uacd_device *d)
 	d->io_info.playback_channels = d->play_ch;
 	d->io_info.capture_channels = d->cap_ch;
 	d->io_info.max_frames = d->max_frames;
+	d->rt.gain = 1.0f;
+	{
+		float one = 1.0f;
+
+		memcpy(&d->sw.gain_bits, &one, sizeof(one));
+	}
 	return 0;
+}
+
+int uacd_dev_sw_control(struct uacd_device *d, const char *name, bool set, int32_t *value,
+			int32_t *min, int32_t *max, int32_t *res)
+{
+	int32_t *field;
+	float gain;
+	uint32_t bits;
+
+	if (!strcmp(name, "volume")) {
+		field = &d->sw.volume;
+		*min = UACD_SW_VOLUME_MIN;
+		*max = 0;
+		*res = 1;
+	} else if (!strcmp(name, "mute")) {
+		field = &d->sw.mute;
+		*min = 0;
+		*max = 1;
+		*res = 1;
+	} else {
+		return -ENOENT;
+	}
+	if (set) {
+		if (*value < *min || *value > *max)
+			return -EINVAL;
+		__atomic_store_n(field, *value, __ATOMIC_RELAXED);
+		gain = __atomic_load_n(&d->sw.mute, __ATOMIC_RELAXED) ? 0.0f :
+		       powf(10.0f, (float)__atomic_load_n(&d->sw.volume, __ATOMIC_RELAXED) / 256.0f / 20.0f);
+		memcpy(&bits, &gain, sizeof(bits));
+		__atomic_store_n(&d->sw.gain_bits, bits, __ATOMIC_RELEASE);
+	}
+	*value = __atomic_load_n(field, __ATOMIC_RELAXED);
+	return 0;
+}
+
+float uacd_dev_sw_volume_db(const struct uacd_device *d)
+{
+	if (__atomic_load_n(&d->sw.mute, __ATOMIC_RELAXED))
+		return -150.0f;
+	return (float)__atomic_load_n(&d->sw.volume, __ATOMIC_RELAXED) / 256.0f;
+}
+
+/* rt: software volume on the mix, ramped so that a change never clicks. */
+static void apply_sw_gain(struct uacd_device *d, uint32_t frames)
+{
+	uint32_t bits = __atomic_load_n(&d->sw.gain_bits, __ATOMIC_ACQUIRE), c, i;
+	float target, g, step;
+
+	memcpy(&target, &bits, sizeof(target));
+	if (d->rt.volume_in_dsp || (target == 1.0f && d->rt.gain == 1.0f))
+		return;
+	/* 10 ms from full scale to silence; any change takes at most that. */
+	step = 100.0f / (float)d->rate;
+	for (c = 0; c < d->play_ch; c++) {
+		g = d->rt.gain;
+		for (i = 0; i < frames; i++) {
+			if (g < target)
+				g = g + step < target ? g + step : target;
+			else if (g > target)
+				g = g - step > target ? g - step : target;
+			d->mix[c][i] *= g;
+		}
+	}
+	/* every channel walked the same ramp */
+	for (i = 0, g = d->rt.gain; i < frames; i++)
+		g = g < target ? (g + step < target ? g + step : target) :
+		    (g - step > target ? g - step : target);
+	d->rt.gain = g;
 }
 
 int uacd_dev_start(struct uacd_device *d)
@@ -755,6 +830,9 @@ void uacd_dev_play(struct uacd_device *d, void *out, uint32_t frames, uint64_t h
 	struct uacd_hook_set *hs = rcu_dereference(d->hooks);
 	int64_t avail[UACD_MAX_STREAMS];
 	unsigned i, c, active = 0, last = 0, hooks = hooks_active(hs, UACD_IO_WRITE_END);
+	uint32_t unity_bits;
+	bool unity;
+	float one = 1.0f;
 
 	if (frames > d->max_frames)
 		frames = d->max_frames;
@@ -766,8 +844,11 @@ void uacd_dev_play(struct uacd_device *d, void *out, uint32_t frames, uint64_t h
 		}
 	}
 	d->rt.playback_active = set->n > 0;
+	memcpy(&unity_bits, &one, sizeof(one));
+	unity = d->rt.gain == 1.0f &&
+		__atomic_load_n(&d->sw.gain_bits, __ATOMIC_RELAXED) == unity_bits;
 
-	if (active == 1 && hooks == 0 && set->s[last]->format == d->format &&
+	if (active == 1 && hooks == 0 && unity && set->s[last]->format == d->format &&
 	    set->s[last]->channels == d->play_ch) {
 		/* Bit-perfect: one stream in the device's own format, nothing to process. */
 		struct uacd_stream *s = set->s[last];
@@ -804,9 +885,11 @@ void uacd_dev_play(struct uacd_device *d, void *out, uint32_t frames, uint64_t h
 			if (take < frames && s->rt.state == UACD_CS_RUNNING)
 				stream_xrun(s);
 		}
+		d->rt.volume_in_dsp = false;
 		if (hooks)
 			run_hooks(d, UACD_IO_WRITE_END, d->mix, d->play_ch, frames, d->rt.play_time,
 				  host_time);
+		apply_sw_gain(d, frames);
 		uacd_fmt_from_float(d->format, d->mix, d->play_ch, 0, frames, out, d->play_ch);
 	}
 	d->rt.play_time += frames;

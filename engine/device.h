@@ -164,8 +164,22 @@ struct uacd_device {
 		uint64_t queued;	/* playback frames between us and the DAC */
 		bool capture_running;	/* some capture client is RUNNING */
 		bool playback_active;	/* some playback client is open */
+		bool volume_in_dsp;	/* this cycle a DSP chain applied the volume */
+		float gain;		/* software volume now (ramps to sw.gain_bits) */
 		uint64_t cycle_start_ns;
 	} rt;
+
+	/*
+	 * Software volume/mute, for devices without a feature unit: set on the
+	 * control thread, read by the RT thread.  It is applied after the
+	 * hooks, ramped over 10 ms, unless a DSP chain took the volume (its
+	 * Volume/Loudness filters follow it instead).
+	 */
+	struct {
+		int32_t volume;		/* 1/256 dB, UACD_SW_VOLUME_MIN..0 */
+		int32_t mute;
+		uint32_t gain_bits;	/* float: the linear gain they make */
+	} sw;
 
 	struct uacd_device_stats stats;	/* RT writes (relaxed), anyone reads */
 	uint32_t next_stream_id;	/* control thread */
@@ -186,6 +200,17 @@ void uacd_dev_free(struct uacd_device *d);
 int uacd_dev_stream_open(struct uacd_device *d, const struct uacd_stream_req *req,
 			 int wake_fd, pid_t pid, const char *client,
 			 struct uacd_stream **out, char *err, size_t errlen);
+#define UACD_SW_VOLUME_MIN (-100 * 256)
+
+/*
+ * Control thread: the software "volume" (1/256 dB) and "mute" controls,
+ * same contract as uacd_transport_ops.control.
+ */
+int uacd_dev_sw_control(struct uacd_device *d, const char *name, bool set, int32_t *value,
+			int32_t *min, int32_t *max, int32_t *res);
+/* Any thread: the software volume in dB (mute: -150). */
+float uacd_dev_sw_volume_db(const struct uacd_device *d);
+
 /* The smallest client buffer, in frames, that the RT cycle can serve. */
 uint32_t uacd_dev_min_buffer(const struct uacd_device *d);
 /* Control thread: unpublish, wait for the RT thread, free. */

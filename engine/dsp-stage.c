@@ -45,6 +45,7 @@ struct stage_chain {
 
 struct uacd_dsp_stage {
 	struct uacd_device *dev;
+	float volume_db;		/* RT: what the playback chain was last told */
 	struct stage_chain *chain[2];	/* RCU: [0] playback, [1] capture */
 	struct uacd_hook *hook;		/* owned by the device's hook set once published */
 	uint64_t reloads;
@@ -71,6 +72,16 @@ static int stage_process(void *state, enum uacd_io_operation op, struct uacd_io_
 
 	if (!sc)
 		return 0;
+	if (op == UACD_IO_WRITE_END) {
+		/* The chain's Volume/Loudness filters follow the software volume. */
+		float db = uacd_dev_sw_volume_db(st->dev);
+
+		if (db != st->volume_db) {
+			uacdsp_chain_set_volume(sc->chain, db);
+			st->volume_db = db;
+		}
+		st->dev->rt.volume_in_dsp = true;
+	}
 	for (i = 0; i < sc->n_planes; i++)
 		sc->planes[i] = i < b->n_channels ? b->channels[i] : sc->scratch[i];
 	uacdsp_chain_process(sc->chain, sc->planes, b->n_frames);
@@ -193,6 +204,8 @@ int uacd_dsp_stage_load(struct uacd_dsp_stage *st, int dir, const char *path, ch
 			return ret;	/* the running chain stays */
 	}
 	old = st->chain[dir];
+	if (sc && dir == 0)
+		uacdsp_chain_set_volume(sc->chain, uacd_dev_sw_volume_db(st->dev));
 	if (sc && old)
 		uacdsp_chain_inherit(sc->chain, old->chain);
 	old = rcu_xchg_pointer(&st->chain[dir], sc);

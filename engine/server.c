@@ -661,15 +661,17 @@ static void handle_control(struct uacd_server *srv, struct conn *c, struct uacd_
 	if (!d) {
 		r.hdr.result = -ENODEV;
 		snprintf(r.text, sizeof(r.text), "no device named '%s'", name);
-	} else if (!d->ops->control) {
-		r.hdr.result = -ENOENT;
-		snprintf(r.text, sizeof(r.text), "device %s has no controls", d->name);
 	} else if (m->op == UACD_CTL_SET &&
 		   authorize(srv, c, d, UACPOL_CONTROL, r.text, sizeof(r.text))) {
 		r.hdr.result = -EACCES;
 	} else {
 		r.value = m->value;
-		ret = d->ops->control(d, ctl, m->op == UACD_CTL_SET, &r.value, &r.min, &r.max, &r.res);
+		/* The device's own controls first; software volume/mute where it has none. */
+		ret = d->ops->control ? d->ops->control(d, ctl, m->op == UACD_CTL_SET, &r.value, &r.min,
+							 &r.max, &r.res) : -ENOENT;
+		if (ret == -ENOENT)
+			ret = uacd_dev_sw_control(d, ctl, m->op == UACD_CTL_SET, &r.value, &r.min,
+						  &r.max, &r.res);
 		r.hdr.result = ret;
 		if (ret == -ENOENT)
 			snprintf(r.text, sizeof(r.text), "device %s has no control '%s'", d->name, ctl);

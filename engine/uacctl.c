@@ -11,6 +11,7 @@
 
 #include <errno.h>
 #include <getopt.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -40,6 +41,8 @@ static void usage(FILE *f)
 		"  devices                 list devices with format, rate, channels, streams\n"
 		"  status [DEVICE]         per device and stream: positions, xruns, cycle times\n"
 		"  hook list [DEVICE]      loaded processing hooks with call/error counts\n"
+		"  volume [DEVICE] [DB]    show or set the playback volume in dB (e.g. -6, +1.5)\n"
+		"  mute [DEVICE] [on|off]  show or set mute\n"
 		"  reload                  reload hooks, DSP and policy (like SIGHUP)\n"
 		"  describe [--json] FILE  print the USB audio model of a configuration descriptor\n"
 		"  policy check|lint ...   explain a policy decision, validate a policy file\n"
@@ -47,7 +50,8 @@ static void usage(FILE *f)
 		"\n"
 		"Options:\n"
 		"  -s, --socket PATH       uacd socket (default $" UACD_SOCKET_ENV " or " UACD_DEFAULT_SOCKET ")\n"
-		"  -j, --json              machine-readable output (devices, describe, policy check)\n"
+		"  -j, --json              machine-readable output (devices, volume, mute, describe,\n"
+		"                          policy check)\n"
 		"  -h, --help              show this help and exit\n"
 		"  -V, --version           show the version and exit\n"
 		"\n"
@@ -181,6 +185,100 @@ static int cmd_text(uint32_t type, const char *what, const char *device)
 	return 0;
 }
 
+static int control(const char *device, const char *name, bool set, int32_t value,
+		   struct uacd_control_reply *r)
+{
+	struct uacd_control_req req;
+	int fd;
+	ssize_t n;
+
+	fd = connect_daemon();
+	if (fd < 0)
+		return -ECONNREFUSED;
+	memset(&req, 0, sizeof(req));
+	req.hdr.type = UACD_MSG_CONTROL;
+	req.hdr.seq = 1;
+	req.hdr.size = sizeof(req);
+	snprintf(req.device, sizeof(req.device), "%s", device);
+	snprintf(req.control, sizeof(req.control), "%s", name);
+	req.op = set ? UACD_CTL_SET : UACD_CTL_GET;
+	req.value = value;
+	memset(r, 0, sizeof(*r));
+	if (send(fd, &req, sizeof(req), MSG_NOSIGNAL) != (ssize_t)sizeof(req)) {
+		close(fd);
+		return -errno;
+	}
+	n = recv(fd, r, sizeof(*r), 0);
+	close(fd);
+	if (n < (ssize_t)sizeof(r->hdr))
+		return n < 0 ? -errno : -EPROTO;
+	r->text[sizeof(r->text) - 1] = '\0';
+	return r->hdr.result;
+}
+
+/* volume [DEVICE] [DB] / mute [DEVICE] [on|off] */
+static int cmd_control(const char *what, int argc, char **argv)
+{
+	struct uacd_control_reply r;
+	const char *device = "", *val = NULL;
+	bool vol = !strcmp(what, "volume"), set = false;
+	int32_t value = 0;
+	char *end;
+	int ret;
+
+	if (argc > 2) {
+		fprintf(stderr, "uacctl: %s: expected [DEVICE] [%s]\n", what, vol ? "DB" : "on|off");
+		return EXIT_USAGE;
+	}
+	if (argc == 2) {
+		device = argv[0];
+		val = argv[1];
+	} else if (argc == 1) {
+		double x = strtod(argv[0], &end);
+
+		(void)x;
+		if ((vol && end != argv[0] && !*end) ||
+		    (!vol && (!strcmp(argv[0], "on") || !strcmp(argv[0], "off"))))
+			val = argv[0];
+		else
+			device = argv[0];
+	}
+	if (val) {
+		set = true;
+		if (vol) {
+			double db = strtod(val, &end);
+
+			if (end == val || *end || db > 0.0 || db < -100.0) {
+				fprintf(stderr, "uacctl: volume %s: expected dB from -100 to 0\n", val);
+				return EXIT_USAGE;
+			}
+			value = (int32_t)(db * 256.0 + (db < 0 ? -0.5 : 0.5));
+		} else {
+			value = !strcmp(val, "on");
+		}
+	}
+	ret = control(device, what, set, value, &r);
+	if (ret == -ECONNREFUSED)
+		return EXIT_NO_DAEMON;
+	if (ret < 0) {
+		fprintf(stderr, "uacctl: %s: %s\n", what, r.text[0] ? r.text : strerror(-ret));
+		return EXIT_FAILED;
+	}
+	if (json) {
+		if (vol)
+			printf("{\"control\":\"volume\",\"db\":%.2f,\"min_db\":%.2f,\"max_db\":%.2f}\n",
+			       r.value / 256.0, r.min / 256.0, r.max / 256.0);
+		else
+			printf("{\"control\":\"mute\",\"mute\":%s}\n", r.value ? "true" : "false");
+	} else if (vol) {
+		printf("volume %.2f dB (range %.2f to %.2f dB)\n", r.value / 256.0, r.min / 256.0,
+		       r.max / 256.0);
+	} else {
+		printf("mute %s\n", r.value ? "on" : "off");
+	}
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -231,6 +329,8 @@ int main(int argc, char **argv)
 		}
 		return cmd_text(UACD_MSG_HOOKS, "hook list", optind + 2 < argc ? argv[optind + 2] : NULL);
 	}
+	if (!strcmp(cmd, "volume") || !strcmp(cmd, "mute"))
+		return cmd_control(cmd, argc - optind - 1, argv + optind + 1);
 	if (!strcmp(cmd, "reload"))
 		return cmd_text(UACD_MSG_RELOAD, "reload", NULL);
 	if (!strcmp(cmd, "describe")) {

@@ -32,7 +32,8 @@ integration_tests = \
 	tests/integration/test-errors.sh \
 	tests/integration/test-policy.sh \
 	tests/integration/test-dsp-reload.sh \
-	tests/integration/test-access-modes.sh
+	tests/integration/test-access-modes.sh \
+	tests/integration/test-volume.sh
 TESTS += $(integration_tests)
 EXTRA_DIST += tests/integration/lib.sh $(integration_tests)
 
