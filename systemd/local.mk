@@ -1,0 +1,1 @@
+# systemd/: unit, socket, sysusers, tmpfiles, udev rule (see issue 8).
