@@ -20,6 +20,7 @@
 #include <check.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -1488,6 +1489,145 @@ START_TEST(test_wav_input)
 }
 END_TEST
 
+/* ---- software volume ---------------------------------------------------- */
+
+/* Keep a playback ring full of one constant S16 stereo frame. */
+static void const_fill(struct player *pl, int16_t v)
+{
+	struct uacd_stream *s = pl->s;
+	uint64_t end = dpos(s) + s->buffer_frames;
+
+	for (; pl->wpos < end; pl->wpos++) {
+		int16_t *f = (int16_t *)(s->data + (pl->wpos & (s->ring_frames - 1)) * s->frame_bytes);
+
+		f[0] = f[1] = v;
+	}
+	__atomic_store_n(&s->shm->client.pos, pl->wpos, __ATOMIC_RELEASE);
+}
+
+/* Run cycles with a constant player; append channel 0 (checking channel 1 equals it). */
+static void const_run(struct uacd_device *d, struct player *pl, struct reader *rd, unsigned cycles, int16_t v)
+{
+	unsigned k;
+	uint64_t i, from = rd->n;
+
+	for (k = 0; k < cycles; k++) {
+		step(d, 1);
+		const_fill(pl, v);
+		cap_read(rd);
+	}
+	for (i = from; i < rd->n; i++) {
+		int16_t f[2];
+
+		memcpy(f, rd->buf + i * 4, 4);
+		if (f[0] != f[1])
+			ck_abort_msg("frame %llu: channels differ (%d, %d)", (unsigned long long)i, f[0], f[1]);
+	}
+}
+
+static int16_t cap_s16(const struct reader *rd, uint64_t i)
+{
+	int16_t v;
+
+	memcpy(&v, rd->buf + i * 4, 2);
+	return v;
+}
+
+START_TEST(test_sw_volume)
+{
+	struct uacd_device *d = sim("sim:mode=loopback");
+	struct player pl = { .seed = 0 };
+	struct reader rd = { 0 };
+	int32_t v, min, max, res;
+	uint64_t i, mark, zero_at = 0;
+	int16_t prev, want;
+	float g;
+
+	/* the control interface: 1/256 dB from -100 dB to 0, and mute */
+	ck_assert_int_eq(uacd_dev_sw_control(d, "volume", false, &v, &min, &max, &res), 0);
+	ck_assert_int_eq(v, 0);
+	ck_assert_int_eq(min, -25600);
+	ck_assert_int_eq(max, 0);
+	ck_assert_int_eq(res, 1);
+	ck_assert_int_eq(uacd_dev_sw_control(d, "mute", false, &v, &min, &max, &res), 0);
+	ck_assert_int_eq(v, 0);
+	ck_assert_int_eq(min, 0);
+	ck_assert_int_eq(max, 1);
+	v = 1;
+	ck_assert_int_eq(uacd_dev_sw_control(d, "volume", true, &v, &min, &max, &res), -EINVAL);
+	v = -25601;
+	ck_assert_int_eq(uacd_dev_sw_control(d, "volume", true, &v, &min, &max, &res), -EINVAL);
+	v = 2;
+	ck_assert_int_eq(uacd_dev_sw_control(d, "mute", true, &v, &min, &max, &res), -EINVAL);
+	ck_assert_int_eq(uacd_dev_sw_control(d, "treble", false, &v, &min, &max, &res), -ENOENT);
+	ck_assert(uacd_dev_sw_volume_db(d) == 0.0f);
+
+	pl.s = open_stream(d, UACD_DIR_PLAYBACK, UACD_FMT_S16_LE, 2, 1024, 256, -1);
+	rd.s = open_stream(d, UACD_DIR_CAPTURE, UACD_FMT_S16_LE, 2, 8192, 256, -1);
+	const_fill(&pl, 16384);
+	set_state(pl.s, UACD_CS_RUNNING);
+	set_state(rd.s, UACD_CS_RUNNING);
+	const_run(d, &pl, &rd, 10, 16384);
+	ck_assert_int_eq(cap_s16(&rd, 47), 0);
+	for (i = 48; i < rd.n; i++)
+		ck_assert_int_eq(cap_s16(&rd, i), 16384);
+
+	/* mute: a 10 ms ramp (480 frames at 48 kHz) down to exact silence, no step */
+	mark = rd.n + 48;	/* the FIFO holds one cycle played at full volume */
+	v = 1;
+	ck_assert_int_eq(uacd_dev_sw_control(d, "mute", true, &v, &min, &max, &res), 0);
+	ck_assert(uacd_dev_sw_volume_db(d) == -150.0f);
+	const_run(d, &pl, &rd, 20, 16384);
+	ck_assert_int_eq(cap_s16(&rd, mark - 1), 16384);
+	prev = 16384;
+	for (i = mark; i < rd.n; i++) {
+		int16_t x = cap_s16(&rd, i);
+
+		if (x > prev || prev - x > 35)
+			ck_abort_msg("mute ramp: %d after %d at frame %llu", x, prev, (unsigned long long)(i - mark));
+		if (x == 0 && !zero_at)
+			zero_at = i - mark;
+		prev = x;
+	}
+	ck_assert_int_eq(prev, 0);
+	ck_assert_uint_ge(zero_at, 478);
+	ck_assert_uint_le(zero_at, 481);
+
+	/* -1541/256 dB while muted, then unmute: up to exactly that gain */
+	v = -1541;
+	ck_assert_int_eq(uacd_dev_sw_control(d, "volume", true, &v, &min, &max, &res), 0);
+	ck_assert(uacd_dev_sw_volume_db(d) == -150.0f);
+	v = 0;
+	ck_assert_int_eq(uacd_dev_sw_control(d, "mute", true, &v, &min, &max, &res), 0);
+	ck_assert(uacd_dev_sw_volume_db(d) == -1541.0f / 256.0f);
+	mark = rd.n;
+	const_run(d, &pl, &rd, 30, 16384);
+	g = powf(10.0f, (float)-1541 / 256.0f / 20.0f);
+	want = (int16_t)lrint((double)(0.5f * g) * 32768.0);
+	ck_assert_int_eq(want, 8193);
+	for (i = rd.n - 48 * 10; i < rd.n; i++)
+		ck_assert_int_eq(cap_s16(&rd, i), want);
+	prev = 0;
+	for (i = mark; i < rd.n; i++) {
+		int16_t x = cap_s16(&rd, i);
+
+		if (x < prev || x > want)
+			ck_abort_msg("unmute ramp: %d after %d", x, prev);
+		prev = x;
+	}
+
+	/* back to 0 dB: the gain returns to exactly 1 and the copy path with it */
+	v = 0;
+	ck_assert_int_eq(uacd_dev_sw_control(d, "volume", true, &v, &min, &max, &res), 0);
+	const_run(d, &pl, &rd, 30, 16384);
+	ck_assert(d->rt.gain == 1.0f);
+	for (i = rd.n - 48 * 10; i < rd.n; i++)
+		ck_assert_int_eq(cap_s16(&rd, i), 16384);
+	free(rd.buf);
+	uacd_dev_free(d);
+}
+END_TEST
+
 static Suite *engine_suite(void)
 {
 	Suite *s = suite_create("engine");
@@ -1520,6 +1660,7 @@ static Suite *engine_suite(void)
 	tcase_add_test(tc, test_set_rate);
 	tcase_add_test(tc, test_capture_hook);
 	tcase_add_test(tc, test_wav_input);
+	tcase_add_test(tc, test_sw_volume);
 	suite_add_tcase(s, tc);
 	return s;
 }
