@@ -9,13 +9,19 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
+#include <grp.h>
 #include <pthread.h>
+#include <pwd.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/prctl.h>
+#include <sys/syscall.h>
 #include <unistd.h>
+
+#include <linux/capability.h>
 
 #include <urcu-qsbr.h>
 
@@ -68,6 +74,10 @@ static void usage(FILE *f)
 		"                         " UACD_DEFAULT_DSP " when it exists)\n"
 		"  -p, --priority N       SCHED_FIFO priority of device threads, 0 = off (default 70)\n"
 		"      --no-mlock         do not lock memory\n"
+		"  -u, --user NAME        when started as root, switch to this user and its\n"
+		"                         groups once socket, devices and memory are set up,\n"
+		"                         keeping CAP_SYS_NICE, CAP_IPC_LOCK, CAP_SYS_PTRACE\n"
+		"                         (default: keep running as the invoking user)\n"
 		"  -v, --verbose          more log output (repeat for debug)\n"
 		"  -q, --quiet            only errors\n"
 		"  -h, --help             show this help and exit\n"
@@ -247,6 +257,132 @@ static int reload(void *data, char *msg, size_t len)
 	return 0;
 }
 
+/*
+ * --user: what the daemon keeps after giving up root.
+ *   CAP_SYS_NICE   SCHED_FIFO for device threads started later (and for
+ *                  threads of USB devices that arrive by hotplug);
+ *   CAP_IPC_LOCK   mlockall(MCL_FUTURE) keeps locking new allocations
+ *                  beyond RLIMIT_MEMLOCK;
+ *   CAP_SYS_PTRACE reading /proc/PID/exe of other users' clients, which
+ *                  the policy's exe rules need (entitlement-policy/identity.c);
+ *                  without it those rules would never allow anyone.
+ * Capabilities are per thread: threads that exist before the switch lose
+ * all of theirs, threads created after it inherit these.
+ */
+static const unsigned kept_caps[] = { CAP_SYS_NICE, CAP_IPC_LOCK, CAP_SYS_PTRACE };
+
+static bool cap_kept(unsigned long cap)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(kept_caps) / sizeof(kept_caps[0]); i++)
+		if (kept_caps[i] == cap)
+			return true;
+	return false;
+}
+
+/*
+ * Become `user` (its uid, primary group and supplementary groups) with
+ * only kept_caps left.  Raw capget/capset: libcap is not a dependency.
+ * The bounding set is trimmed too when we may (CAP_SETPCAP; under
+ * systemd the unit's CapabilityBoundingSet has done it already).  Called
+ * once, from the main thread, before any device thread starts.
+ */
+static int drop_privileges(const char *user, char *err, size_t errlen)
+{
+	struct __user_cap_header_struct hdr = { .version = _LINUX_CAPABILITY_VERSION_3, .pid = 0 };
+	struct __user_cap_data_struct data[_LINUX_CAPABILITY_U32S_3];
+	struct passwd *pw;
+	unsigned long cap;
+	size_t i;
+	int ret;
+
+	errno = 0;
+	pw = getpwnam(user);
+	if (!pw) {
+		ret = errno ? -errno : -ENOENT;
+		snprintf(err, errlen, "--user %s: %s", user, errno ? strerror(errno) : "no such user");
+		return ret;
+	}
+	if (getuid() == pw->pw_uid && geteuid() == pw->pw_uid && pw->pw_uid != 0)
+		return 0;	/* already that user: nothing to give up */
+	if (geteuid() != 0) {
+		snprintf(err, errlen, "--user %s: switching users needs root (running as uid %u)",
+			 user, (unsigned)geteuid());
+		return -EPERM;
+	}
+	if (pw->pw_uid == 0) {
+		snprintf(err, errlen, "--user %s: refusing to \"drop\" to uid 0", user);
+		return -EINVAL;
+	}
+
+	memset(data, 0, sizeof(data));
+	if (syscall(SYS_capget, &hdr, data) < 0) {
+		ret = -errno;
+		snprintf(err, errlen, "--user %s: capget: %s", user, strerror(errno));
+		return ret;
+	}
+	if (data[CAP_TO_INDEX(CAP_SETPCAP)].effective & CAP_TO_MASK(CAP_SETPCAP)) {
+		for (cap = 0; prctl(PR_CAPBSET_READ, cap, 0, 0, 0) >= 0; cap++) {
+			if (cap_kept(cap) || prctl(PR_CAPBSET_READ, cap, 0, 0, 0) == 0)
+				continue;
+			if (prctl(PR_CAPBSET_DROP, cap, 0, 0, 0) < 0) {
+				ret = -errno;
+				snprintf(err, errlen, "--user %s: cannot drop capability %lu from the bounding set: %s",
+					 user, cap, strerror(errno));
+				return ret;
+			}
+		}
+	}
+	if (prctl(PR_SET_KEEPCAPS, 1, 0, 0, 0) < 0) {
+		ret = -errno;
+		snprintf(err, errlen, "--user %s: PR_SET_KEEPCAPS: %s", user, strerror(errno));
+		return ret;
+	}
+	if (initgroups(pw->pw_name, pw->pw_gid) < 0) {
+		ret = -errno;
+		snprintf(err, errlen, "--user %s: cannot set supplementary groups: %s (needs CAP_SETGID)",
+			 user, strerror(errno));
+		goto err_keepcaps;
+	}
+	if (setresgid(pw->pw_gid, pw->pw_gid, pw->pw_gid) < 0) {
+		ret = -errno;
+		snprintf(err, errlen, "--user %s: cannot switch to gid %u: %s (needs CAP_SETGID)",
+			 user, (unsigned)pw->pw_gid, strerror(errno));
+		goto err_keepcaps;
+	}
+	if (setresuid(pw->pw_uid, pw->pw_uid, pw->pw_uid) < 0) {
+		ret = -errno;
+		snprintf(err, errlen, "--user %s: cannot switch to uid %u: %s (needs CAP_SETUID)",
+			 user, (unsigned)pw->pw_uid, strerror(errno));
+		goto err_keepcaps;
+	}
+	/* KEEPCAPS kept the permitted set; now keep only ours, and make them effective. */
+	memset(data, 0, sizeof(data));
+	for (i = 0; i < sizeof(kept_caps) / sizeof(kept_caps[0]); i++) {
+		data[CAP_TO_INDEX(kept_caps[i])].permitted |= CAP_TO_MASK(kept_caps[i]);
+		data[CAP_TO_INDEX(kept_caps[i])].effective |= CAP_TO_MASK(kept_caps[i]);
+	}
+	if (syscall(SYS_capset, &hdr, data) < 0) {
+		ret = -errno;
+		snprintf(err, errlen, "--user %s: cannot keep CAP_SYS_NICE, CAP_IPC_LOCK, CAP_SYS_PTRACE: %s "
+			 "(missing from the capability bounding set?)", user, strerror(errno));
+		goto err_keepcaps;
+	}
+	prctl(PR_SET_KEEPCAPS, 0, 0, 0, 0);
+	if (setuid(0) == 0) {
+		snprintf(err, errlen, "--user %s: root could be regained after the switch", user);
+		return -EPERM;
+	}
+	uacd_info("running as %s (uid %u, gid %u), keeping CAP_SYS_NICE, CAP_IPC_LOCK, CAP_SYS_PTRACE",
+		  pw->pw_name, (unsigned)pw->pw_uid, (unsigned)pw->pw_gid);
+	return 0;
+
+err_keepcaps:
+	prctl(PR_SET_KEEPCAPS, 0, 0, 0, 0);
+	return ret;
+}
+
 static bool sanitized_build(void)
 {
 #if defined(__SANITIZE_ADDRESS__)
@@ -296,6 +432,7 @@ int main(int argc, char **argv)
 		{ "dsp", required_argument, NULL, 'D' },
 		{ "priority", required_argument, NULL, 'p' },
 		{ "no-mlock", no_argument, NULL, 'M' },
+		{ "user", required_argument, NULL, 'u' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "help", no_argument, NULL, 'h' },
@@ -305,7 +442,7 @@ int main(int argc, char **argv)
 	struct daemon dm;
 	struct uacd_server *srv = NULL;
 	struct uacd_hotplug *hotplug = NULL;
-	const char *socket_opt = NULL;
+	const char *socket_opt = NULL, *user_opt = NULL;
 	char cli_devices[UACD_CONFIG_MAX_DEVICES][512];
 	int n_cli_devices = 0, priority = -1, verbose = 0, quiet = 0, no_mlock = 0;
 	bool foreground = false;
@@ -314,7 +451,7 @@ int main(int argc, char **argv)
 
 	memset(&dm, 0, sizeof(dm));
 	dm.config_path = UACD_DEFAULT_CONFIG;
-	while ((opt = getopt_long(argc, argv, "fc:s:d:H:P:D:p:vqhV", opts, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, "fc:s:d:H:P:D:p:u:vqhV", opts, NULL)) != -1) {
 		switch (opt) {
 		case 'f':
 			foreground = true;
@@ -358,6 +495,9 @@ int main(int argc, char **argv)
 		}
 		case 'M':
 			no_mlock = 1;
+			break;
+		case 'u':
+			user_opt = optarg;
 			break;
 		case 'v':
 			verbose++;
@@ -510,6 +650,14 @@ int main(int argc, char **argv)
 		else if (mlockall(MCL_CURRENT | MCL_FUTURE) < 0)
 			uacd_warn("cannot lock memory (%s): page faults may cause glitches; raise RLIMIT_MEMLOCK or run with CAP_IPC_LOCK",
 				  strerror(errno));
+	}
+	/* Socket bound, devices open, memory locked: root is no longer needed. */
+	if (user_opt) {
+		ret = drop_privileges(user_opt, err, sizeof(err));
+		if (ret) {
+			fprintf(stderr, "uacd: %s\n", err);
+			goto out;
+		}
 	}
 
 	for (i = 0; i < (int)dm.n_devs; i++) {
