@@ -20,7 +20,7 @@
 
 #define UACD_CLIENT_MAX_CHANNELS 8u	/* what the plugin offers */
 #define UACD_MAX_STREAMS 64u		/* per device and direction */
-#define UACD_MAX_HOOKS 8u
+#define UACD_MAX_HOOKS 24u	/* the DSP stage, configured hooks, run-time hooks */
 #define UACD_RING_MAX_FRAMES (1u << 19)	/* 1 MiB of mono S16: the plugin's byte limit */
 
 struct uacd_device;

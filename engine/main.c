@@ -18,6 +18,7 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/prctl.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -50,6 +51,12 @@ struct daemon {
 	const char *policy_opt;		/* --policy */
 	const char *dsp_opt;		/* --dsp */
 	struct uacd_dsp_stage *dsp[UACD_CONFIG_MAX_DEVICES];
+	/* hooks loaded at run time (uacctl hook load), kept across reloads */
+	struct {
+		char line[512];		/* "PATH ARGS" */
+		char name[UACD_NAME_MAX];
+	} rt_hooks[UACD_CONFIG_MAX_DEVICES][UACD_CONFIG_MAX_HOOKS];
+	int n_rt_hooks[UACD_CONFIG_MAX_DEVICES];
 	struct uacd_server *srv;
 };
 
@@ -97,14 +104,18 @@ static int create_device(const char *spec, struct uacd_device **out, char *err, 
 	return -EINVAL;
 }
 
-/* The hook lines in force: command line first, then the config file. */
+/*
+ * The hook lines in force: command line first, then the config file.
+ * `lines` holds 2 * UACD_CONFIG_MAX_HOOKS (each source holds at most
+ * UACD_CONFIG_MAX_HOOKS), plus room for run-time hooks added by callers.
+ */
 static int hook_lines(struct daemon *dm, const struct uacd_config *cfg, const char **lines)
 {
 	int i, n = 0;
 
 	for (i = 0; i < dm->n_cli_hooks; i++)
 		lines[n++] = dm->cli_hooks[i];
-	for (i = 0; i < cfg->n_hooks && n < UACD_CONFIG_MAX_HOOKS; i++)
+	for (i = 0; i < cfg->n_hooks; i++)
 		lines[n++] = cfg->hooks[i];
 	return n;
 }
@@ -120,8 +131,13 @@ static int install_hooks(struct daemon *dm, unsigned k, const char **lines, int 
 	struct uacd_hook *h[UACD_MAX_HOOKS];
 	int i, nh = 0, ret;
 
+	if (n + 1 > (int)UACD_MAX_HOOKS) {
+		snprintf(err, errlen, "%s: %d hooks: a device takes at most %u besides its DSP stage",
+			 d->name, n, UACD_MAX_HOOKS - 1);
+		return -ENOSPC;
+	}
 	h[nh++] = uacd_dsp_stage_hook(dm->dsp[k]);
-	for (i = 0; i < n && nh < (int)UACD_MAX_HOOKS; i++) {
+	for (i = 0; i < n; i++) {
 		char path[512];
 		const char *args = "";
 		char *sp;
@@ -190,7 +206,7 @@ static const char *policy_path(struct daemon *dm)
 
 static bool same_hooks(struct daemon *dm, const struct uacd_config *a, const struct uacd_config *b)
 {
-	const char *la[UACD_CONFIG_MAX_HOOKS], *lb[UACD_CONFIG_MAX_HOOKS];
+	const char *la[2 * UACD_CONFIG_MAX_HOOKS], *lb[2 * UACD_CONFIG_MAX_HOOKS];
 	int na = hook_lines(dm, a, la), nb = hook_lines(dm, b, lb), i;
 
 	if (na != nb)
@@ -212,7 +228,7 @@ static int reload(void *data, char *msg, size_t len)
 	struct daemon *dm = data;
 	struct uacd_config cfg;
 	struct uacpol *pol = NULL;
-	const char *lines[UACD_CONFIG_MAX_HOOKS];
+	const char *lines[3 * UACD_CONFIG_MAX_HOOKS];
 	char err[512];
 	unsigned i;
 	int ret, n;
@@ -238,8 +254,12 @@ static int reload(void *data, char *msg, size_t len)
 	snprintf(dm->cfg.dsp, sizeof(dm->cfg.dsp), "%s", cfg.dsp);
 	snprintf(dm->cfg.dsp_capture, sizeof(dm->cfg.dsp_capture), "%s", cfg.dsp_capture);
 	if (!same_hooks(dm, &dm->cfg, &cfg)) {
-		n = hook_lines(dm, &cfg, lines);
 		for (i = 0; i < dm->n_devs; i++) {
+			int k;
+
+			n = hook_lines(dm, &cfg, lines);
+			for (k = 0; k < dm->n_rt_hooks[i]; k++)
+				lines[n++] = dm->rt_hooks[i][k].line;
 			ret = install_hooks(dm, i, lines, n, err, sizeof(err));
 			if (ret) {
 				uacpol_free(pol);
@@ -254,6 +274,87 @@ static int reload(void *data, char *msg, size_t len)
 	snprintf(msg, len, "policy %s, DSP %s, %d hook(s) on %u device(s)", policy_path(dm),
 		 dsp_path(dm, &dm->cfg)[0] ? dsp_path(dm, &dm->cfg) : "none",
 		 dm->n_cli_hooks + dm->cfg.n_hooks, dm->n_devs);
+	return 0;
+}
+
+/*
+ * `uacctl hook load|unload` from a client the policy gave the "hook" right:
+ * the new set is the running one plus (or minus) one hook, swapped in one
+ * go, so the other hooks keep their state.
+ */
+static int hook_handler(void *data, struct uacd_device *d, bool load, const char *path,
+			const char *args, char *msg, size_t len)
+{
+	struct daemon *dm = data;
+	struct uacd_hook *set[UACD_MAX_HOOKS], *h = NULL, *dsp;
+	struct uacd_hook_set *cur = d->hooks;	/* the control thread is its only writer */
+	struct stat st;
+	unsigned k, i, n = 0;
+	int ret, r;
+
+	for (k = 0; k < dm->n_devs && dm->devs[k] != d; k++)
+		;
+	if (k == dm->n_devs)
+		return -ENODEV;
+	dsp = uacd_dsp_stage_hook(dm->dsp[k]);
+	if (!load) {
+		for (i = 0; i < cur->n; i++) {
+			if (cur->h[i] != dsp && !strcmp(cur->h[i]->name, path))
+				h = cur->h[i];
+			else
+				set[n++] = cur->h[i];
+		}
+		if (!h) {
+			snprintf(msg, len, "%s has no hook named '%s'", d->name, path);
+			return -ENOENT;
+		}
+		ret = uacd_dev_hooks_set(d, set, n);	/* destroys h */
+		if (ret) {
+			snprintf(msg, len, "cannot unload: %s", strerror(-ret));
+			return ret;
+		}
+		for (r = 0; r < dm->n_rt_hooks[k]; r++)
+			if (!strcmp(dm->rt_hooks[k][r].name, path)) {
+				dm->rt_hooks[k][r] = dm->rt_hooks[k][--dm->n_rt_hooks[k]];
+				break;
+			}
+		snprintf(msg, len, "hook %s unloaded from %s", path, d->name);
+		return 0;
+	}
+	/* The daemon is going to run this code: insist on a file nobody else can change. */
+	if (path[0] != '/') {
+		snprintf(msg, len, "hook path must be absolute: %s", path);
+		return -EINVAL;
+	}
+	if (stat(path, &st) < 0 || !S_ISREG(st.st_mode)) {
+		snprintf(msg, len, "hook %s: not a regular file", path);
+		return -ENOENT;
+	}
+	if (st.st_mode & (S_IWGRP | S_IWOTH)) {
+		snprintf(msg, len, "hook %s is writable by group or others: refused", path);
+		return -EPERM;
+	}
+	if (cur->n >= UACD_MAX_HOOKS || dm->n_rt_hooks[k] >= UACD_CONFIG_MAX_HOOKS) {
+		snprintf(msg, len, "%s has the most hooks it can take (%u)", d->name, UACD_MAX_HOOKS);
+		return -ENOSPC;
+	}
+	ret = uacd_dev_hook_open(d, path, args, &h, msg, len);
+	if (ret)
+		return ret;
+	for (i = 0; i < cur->n; i++)
+		set[n++] = cur->h[i];
+	set[n++] = h;
+	ret = uacd_dev_hooks_set(d, set, n);
+	if (ret) {
+		uacd_dev_hook_close(h);
+		snprintf(msg, len, "cannot load: %s", strerror(-ret));
+		return ret;
+	}
+	snprintf(dm->rt_hooks[k][dm->n_rt_hooks[k]].line, sizeof(dm->rt_hooks[k][0].line), "%s%s%s",
+		 path, args[0] ? " " : "", args);
+	snprintf(dm->rt_hooks[k][dm->n_rt_hooks[k]].name, sizeof(dm->rt_hooks[k][0].name), "%s", h->name);
+	dm->n_rt_hooks[k]++;
+	snprintf(msg, len, "hook %s (%s) loaded on %s", h->name, path, d->name);
 	return 0;
 }
 
@@ -597,7 +698,7 @@ int main(int argc, char **argv)
 		goto out;
 	}
 	{
-		const char *lines[UACD_CONFIG_MAX_HOOKS];
+		const char *lines[2 * UACD_CONFIG_MAX_HOOKS];
 		int n = hook_lines(&dm, &dm.cfg, lines);
 
 		for (i = 0; i < (int)dm.n_devs; i++) {
@@ -636,6 +737,7 @@ int main(int argc, char **argv)
 	}
 	dm.srv = srv;
 	uacd_server_set_reload(srv, reload, &dm);
+	uacd_server_set_hook_handler(srv, hook_handler, &dm);
 	for (i = 0; i < (int)dm.n_devs; i++) {
 		ret = uacd_server_check_device(srv, dm.devs[i], err, sizeof(err));
 		if (ret) {

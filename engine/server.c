@@ -85,6 +85,8 @@ struct uacd_server {
 	struct uacpol *policy;		/* owned; NULL = deny everything */
 	uacd_reload_fn reload;
 	void *reload_data;
+	uacd_hook_fn hook_fn;
+	void *hook_data;
 	bool quit;
 };
 
@@ -221,6 +223,12 @@ void uacd_server_set_reload(struct uacd_server *srv, uacd_reload_fn fn, void *da
 	srv->reload_data = data;
 }
 
+void uacd_server_set_hook_handler(struct uacd_server *srv, uacd_hook_fn fn, void *data)
+{
+	srv->hook_fn = fn;
+	srv->hook_data = data;
+}
+
 static void conn_close(struct uacd_server *srv, struct conn *c)
 {
 	struct conn **pp;
@@ -302,6 +310,11 @@ static void accept_conn(struct uacd_server *srv)
 	/* Who this is, pinned now: a later exec cannot borrow these rights. */
 	c->ident_ok = uacpol_identity_from_socket(fd, &c->ident) == 0;
 	snprintf(c->name, sizeof(c->name), "pid %d", (int)c->pid);
+	if (c->ident_ok && c->ident.exe[0]) {
+		const char *base = strrchr(c->ident.exe, '/');
+
+		snprintf(c->name, sizeof(c->name), "%.63s", base ? base + 1 : c->ident.exe);
+	}
 	if (ep_add(srv->epfd, fd, c)) {
 		close(fd);
 		free(c);
@@ -683,6 +696,37 @@ static void handle_control(struct uacd_server *srv, struct conn *c, struct uacd_
 	send_reply(c->fd, &r, sizeof(r), NULL, 0);
 }
 
+static void handle_hook(struct uacd_server *srv, struct conn *c, struct uacd_hook_req *m)
+{
+	char name[UACD_NAME_MAX], path[256], args[256], msg[UACD_ERRTEXT_MAX] = "";
+	struct uacd_device *d;
+	bool load = m->hdr.type == UACD_MSG_HOOK_LOAD;
+	int ret;
+
+	field(name, m->device, sizeof(name));
+	field(path, m->path, sizeof(path));
+	field(args, m->args, sizeof(args));
+	d = uacd_server_find_device(srv, name);
+	if (!d) {
+		reply_text(c, &m->hdr, -ENODEV, "no device named '%s'", name);
+		return;
+	}
+	/* Running code inside the driver is the "hook" right, nothing less. */
+	if (authorize(srv, c, d, UACPOL_HOOK, msg, sizeof(msg))) {
+		reply_text(c, &m->hdr, -EACCES, "%s", msg);
+		return;
+	}
+	if (!srv->hook_fn) {
+		reply_text(c, &m->hdr, -ENOTSUP, "this uacd cannot load hooks at run time");
+		return;
+	}
+	ret = srv->hook_fn(srv->hook_data, d, load, path, args, msg, sizeof(msg));
+	if (!ret)
+		uacd_notice("%s: hook %s %s by %s (pid %d, uid %d)", d->name, path,
+			    load ? "loaded" : "unloaded", c->name, (int)c->pid, (int)c->uid);
+	reply_text(c, &m->hdr, ret, "%s", msg);
+}
+
 static void handle_msg(struct uacd_server *srv, struct conn *c, uint8_t *buf, ssize_t n)
 {
 	struct uacd_msg_hdr *h = (struct uacd_msg_hdr *)buf;
@@ -696,6 +740,8 @@ static void handle_msg(struct uacd_server *srv, struct conn *c, uint8_t *buf, ss
 		[UACD_MSG_LIST] = sizeof(struct uacd_msg_hdr),
 		[UACD_MSG_CONTROL] = sizeof(struct uacd_control_req),
 		[UACD_MSG_HOOKS] = sizeof(struct uacd_device_req),
+		[UACD_MSG_HOOK_LOAD] = sizeof(struct uacd_hook_req),
+		[UACD_MSG_HOOK_UNLOAD] = sizeof(struct uacd_hook_req),
 	};
 	char name[UACD_NAME_MAX];
 
@@ -742,6 +788,10 @@ static void handle_msg(struct uacd_server *srv, struct conn *c, uint8_t *buf, ss
 	}
 	case UACD_MSG_CONTROL:
 		handle_control(srv, c, (struct uacd_control_req *)buf);
+		break;
+	case UACD_MSG_HOOK_LOAD:
+	case UACD_MSG_HOOK_UNLOAD:
+		handle_hook(srv, c, (struct uacd_hook_req *)buf);
 		break;
 	}
 }

@@ -2,6 +2,7 @@
 #ifndef UACD_SERVER_H
 #define UACD_SERVER_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #define UACD_SERVER_MAX_DEVICES 16
@@ -12,11 +13,18 @@ struct uacpol;
 
 /* Reload callback (SIGHUP, `uacctl reload`): 0 or -errno, with a message. */
 typedef int (*uacd_reload_fn)(void *data, char *msg, size_t len);
+/*
+ * Hook load/unload on a device, for an authorized client: 0 or -errno,
+ * with a message.  path is the .so (load) or the hook's name (unload).
+ */
+typedef int (*uacd_hook_fn)(void *data, struct uacd_device *d, bool load, const char *path,
+			    const char *args, char *msg, size_t len);
 
 /* Control thread: listen (or take systemd's socket), set up signals. */
 int uacd_server_new(const char *socket_path, struct uacd_device **devs, unsigned n_devs,
 		    struct uacd_server **out);
 void uacd_server_set_reload(struct uacd_server *srv, uacd_reload_fn fn, void *data);
+void uacd_server_set_hook_handler(struct uacd_server *srv, uacd_hook_fn fn, void *data);
 /* Serve until SIGINT/SIGTERM.  Returns 0 or -errno. */
 int uacd_server_run(struct uacd_server *srv);
 void uacd_server_free(struct uacd_server *srv);

@@ -41,6 +41,8 @@ static void usage(FILE *f)
 		"  devices                 list devices with format, rate, channels, streams\n"
 		"  status [DEVICE]         per device and stream: positions, xruns, cycle times\n"
 		"  hook list [DEVICE]      loaded processing hooks with call/error counts\n"
+		"  hook load DEVICE PATH [ARGS]  load a hook (.so, absolute path) into a running device\n"
+		"  hook unload DEVICE NAME unload a hook by its name (see hook list)\n"
 		"  volume [DEVICE] [DB]    show or set the playback volume in dB (e.g. -6, +1.5)\n"
 		"  mute [DEVICE] [on|off]  show or set mute\n"
 		"  reload                  reload hooks, DSP and policy (like SIGHUP)\n"
@@ -248,8 +250,9 @@ static int cmd_control(const char *what, int argc, char **argv)
 		if (vol) {
 			double db = strtod(val, &end);
 
-			if (end == val || *end || db > 0.0 || db < -100.0) {
-				fprintf(stderr, "uacctl: volume %s: expected dB from -100 to 0\n", val);
+			/* The device knows its range (a USB feature unit may go above 0 dB). */
+			if (end == val || *end || db > 127.0 || db < -128.0) {
+				fprintf(stderr, "uacctl: volume %s: expected a level in dB, e.g. -6\n", val);
 				return EXIT_USAGE;
 			}
 			value = (int32_t)(db * 256.0 + (db < 0 ? -0.5 : 0.5));
@@ -277,6 +280,53 @@ static int cmd_control(const char *what, int argc, char **argv)
 		printf("mute %s\n", r.value ? "on" : "off");
 	}
 	return 0;
+}
+
+/* hook load DEVICE PATH [ARGS] / hook unload DEVICE NAME */
+static int cmd_hook(const char *verb, int argc, char **argv)
+{
+	struct uacd_hook_req req;
+	struct uacd_text *rep;
+	bool load = !strcmp(verb, "load");
+	int fd, ret;
+	ssize_t n;
+
+	if (argc < 2 || argc > (load ? 3 : 2)) {
+		fprintf(stderr, "uacctl: hook %s: expected DEVICE %s\n", verb, load ? "PATH [ARGS]" : "NAME");
+		return EXIT_USAGE;
+	}
+	memset(&req, 0, sizeof(req));
+	req.hdr.type = load ? UACD_MSG_HOOK_LOAD : UACD_MSG_HOOK_UNLOAD;
+	req.hdr.seq = 1;
+	req.hdr.size = sizeof(req);
+	snprintf(req.device, sizeof(req.device), "%s", argv[0]);
+	snprintf(req.path, sizeof(req.path), "%s", argv[1]);
+	if (argc > 2)
+		snprintf(req.args, sizeof(req.args), "%s", argv[2]);
+	fd = connect_daemon();
+	if (fd < 0)
+		return EXIT_NO_DAEMON;
+	rep = calloc(1, sizeof(*rep));
+	if (!rep) {
+		close(fd);
+		return EXIT_FAILED;
+	}
+	ret = send(fd, &req, sizeof(req), MSG_NOSIGNAL) == (ssize_t)sizeof(req) ? 0 : -errno;
+	n = ret ? -1 : recv(fd, rep, sizeof(*rep) - 1, 0);
+	close(fd);
+	if (n < (ssize_t)sizeof(rep->hdr)) {
+		fprintf(stderr, "uacctl: hook %s: no answer from uacd\n", verb);
+		free(rep);
+		return EXIT_FAILED;
+	}
+	((char *)rep)[n] = '\0';
+	ret = rep->hdr.result;
+	if (ret < 0)
+		fprintf(stderr, "uacctl: hook %s: %s\n", verb, rep->text[0] ? rep->text : strerror(-ret));
+	else
+		printf("%s\n", rep->text);
+	free(rep);
+	return ret < 0 ? EXIT_FAILED : 0;
 }
 
 int main(int argc, char **argv)
@@ -322,9 +372,12 @@ int main(int argc, char **argv)
 		return cmd_devices();
 	if (!strcmp(cmd, "status"))
 		return cmd_text(UACD_MSG_STATUS, "status", optind + 1 < argc ? argv[optind + 1] : NULL);
+	if (!strcmp(cmd, "hook") && optind + 1 < argc &&
+	    (!strcmp(argv[optind + 1], "load") || !strcmp(argv[optind + 1], "unload")))
+		return cmd_hook(argv[optind + 1], argc - optind - 2, argv + optind + 2);
 	if (!strcmp(cmd, "hook")) {
 		if (optind + 1 >= argc || strcmp(argv[optind + 1], "list")) {
-			fprintf(stderr, "uacctl: hook: expected 'hook list [DEVICE]'\n");
+			fprintf(stderr, "uacctl: hook: expected 'hook list|load|unload ...'\n");
 			return EXIT_USAGE;
 		}
 		return cmd_text(UACD_MSG_HOOKS, "hook list", optind + 2 < argc ? argv[optind + 2] : NULL);

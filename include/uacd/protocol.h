@@ -75,6 +75,8 @@ enum uacd_msg_type {
 	UACD_MSG_LIST = 7,		/* -> (hdr); <- text */
 	UACD_MSG_CONTROL = 8,		/* -> uacd_control_req; <- uacd_control_reply */
 	UACD_MSG_HOOKS = 9,		/* -> uacd_device_req; <- text */
+	UACD_MSG_HOOK_LOAD = 10,	/* -> uacd_hook_req; <- text (needs the "hook" right) */
+	UACD_MSG_HOOK_UNLOAD = 11,	/* -> uacd_hook_req (path = hook name); <- text */
 };
 
 struct uacd_msg_hdr {
@@ -158,6 +160,13 @@ struct uacd_control_req {
 	char control[UACD_NAME_MAX];	/* "volume", "mute" */
 	uint32_t op;
 	int32_t value;			/* SET: volume in 1/256 dB, mute 0/1 */
+};
+
+struct uacd_hook_req {
+	struct uacd_msg_hdr hdr;
+	char device[UACD_NAME_MAX];
+	char path[256];			/* LOAD: absolute path of the .so; UNLOAD: hook name */
+	char args[256];
 };
 
 struct uacd_control_reply {

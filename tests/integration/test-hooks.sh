@@ -54,7 +54,25 @@ res=$("$PCMTOOL" cmp $fmt 2 "$T/in.raw" "$T/rec.raw" --invert)
 echo "BEGIN_READ invert: $res"
 case "$res" in ok:*) ;; *) fail "BEGIN_READ hook did not change the capture";; esac
 
-# 4. a hook that fails to load is a clear startup error
+# 4. hooks loaded and unloaded at run time (uacctl hook load/unload)
+start_uacd -d "sim:rate=$rate,format=$fmt,mode=wav,out=$T/out.raw"
+"$UACCTL" hook load sim "$HOOKS/hook-invert.so" write_end || fail "hook load"
+"$UACCTL" hook list | grep -q "sim	invert	" || fail "loaded hook not listed"
+client aplay -q -D uac -t raw -f $fmt -r $rate -c 2 "$T/in.raw" || fail "aplay (runtime hook)"
+"$UACCTL" hook unload sim invert || fail "hook unload"
+"$UACCTL" hook list | grep -q "invert" && fail "unloaded hook still listed"
+out=$("$UACCTL" hook load sim hook-invert.so 2>&1) && fail "relative hook path accepted"
+echo "$out" | grep -q "hook path must be absolute: hook-invert.so" || fail "no clear error: $out"
+cp "$HOOKS/hook-invert.so" "$T/w.so"; chmod 666 "$T/w.so"
+out=$("$UACCTL" hook load sim "$T/w.so" write_end 2>&1) && fail "world-writable hook accepted"
+echo "$out" | grep -q "is writable by group or others: refused" || fail "no clear error: $out"
+stop_uacd
+res=$("$PCMTOOL" cmp $fmt 2 "$T/in.raw" "$T/out.raw" --invert)
+echo "runtime WRITE_END hook: $res"
+case "$res" in ok:*) ;; *) fail "runtime hook did not process the stream";; esac
+grep -q "sim: hook $HOOKS/hook-invert.so loaded by uacctl (pid [0-9]*, uid 0)" "$T/uacd.log" || fail "runtime load not logged"
+
+# 5. a hook that fails to load is a clear startup error
 "$UACD" -f -s "$T/other.sock" -H "$HOOKS/hook-invert.so sideways" > "$T/bad.out" 2>&1 && fail "bad hook args accepted"
 grep -q "hook-invert.so: init failed: Invalid argument" "$T/bad.out" || { cat "$T/bad.out"; fail "no clear error for a failing hook"; }
 "$UACD" -f -s "$T/other.sock" -H "/nonexistent/hook.so" > "$T/bad.out" 2>&1 && fail "missing hook accepted"

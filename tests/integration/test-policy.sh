@@ -46,6 +46,12 @@ kill -HUP "$UACD_PID"; sleep 0.3
 as_user aplay -q -D uac -t raw -f S16_LE -r $rate -c 2 "$T/in.raw" || fail "allowed user could not play"
 echo "allowed after reload: ok"
 
+# play is not the hook right: a user who may play may not run code in uacd
+out=$(as_user "$UACCTL" hook load sim "$top_builddir/tests/hooks/.libs/hook-invert.so" write_end 2>&1) &&
+	fail "user without the hook right loaded a hook"
+echo "$out"
+echo "$out" | grep -q "permission denied: hook on sim (policy rule 'default-deny'" || fail "hook denial not explained"
+
 # withdraw the right while the user plays: the stream ends with a clear error
 "$PCMTOOL" sine S16_LE 2 $((rate * 20)) $rate 0 0 "$T/long.raw"; chmod 644 "$T/long.raw"
 as_user aplay -D uac -t raw -f S16_LE -r $rate -c 2 "$T/long.raw" >"$T/victim.out" 2>&1 &
