@@ -2,6 +2,7 @@
 # the ALSA ctl plugin, and the fake-transport tests.
 engine_libuacdengine_la_SOURCES += \
 	engine/transport-libusb.c engine/transport-libusb.h \
+	engine/transport-libusb-private.h engine/usb-bind.c engine/usb-spec.c \
 	engine/usb-io-libusb.c \
 	engine/hotplug.c engine/hotplug.h \
 	engine/usb-control.c engine/usb-control.h

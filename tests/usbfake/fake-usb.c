@@ -20,7 +20,8 @@
  * the start of each frame; before the first non-zero frame silence is
  * expected, after it every frame must be the previous + 1, and a jump
  * forward is counted as a gap of that many frames (a repeat or a jump back
- * is "bad").  IN packets carry the clock's frames of a capture ramp.
+ * is "bad").  IN packets carry the clock's frames of a capture ramp (the
+ * counter's low bytes when a frame is narrower than 4 bytes).
  * Feedback packets carry the clock as a device measuring it against SOF
  * would (the remainder carried into the next report), in the format
  * `fb_mode` says.  Packet sizes in both directions are logged in bus order.
@@ -160,7 +161,8 @@ static uint32_t source_packet(struct fake_usb *f, uint8_t *p, uint32_t max)
 		n = max / f->in_frame_bytes;
 	memset(p, 0, (size_t)n * f->in_frame_bytes);
 	for (i = 0; i < n; i++) {
-		memcpy(p + (size_t)i * f->in_frame_bytes, &f->cap_next, 4);
+		memcpy(p + (size_t)i * f->in_frame_bytes, &f->cap_next,
+		       f->in_frame_bytes < 4 ? f->in_frame_bytes : 4);
 		f->cap_next++;
 	}
 	log_size(f->in_sizes, &f->n_in_sizes, f->cap_sizes, n);

@@ -18,6 +18,9 @@
  *    2 (the only ones QEMU has), mute on the master, the control op's
  *    values and errors; with multi=on 6 and 8 channels select alts 2 and 3
  *    with 576- and 768-byte packets; transfers/packets options;
+ *  - capture (UAC2 high speed, and a capture-only UAC1 microphone whose
+ *    SAMPLING_FREQ request is answered): the device's ramp reaches a
+ *    capture client complete, no xrun;
  *  - explicit feedback at full speed (10.14), a device sending 16.16
  *    instead, and one sending garbage every 7th report, each at -1000,
  *    0 and +1000 ppm, at 44.1 and 48 kHz: 60 s, no frame lost or
@@ -101,6 +104,56 @@ static void client_feed(struct client *c)
 static int32_t client_error(struct client *c)
 {
 	return __atomic_load_n(&c->s->shm->daemon.error, __ATOMIC_ACQUIRE);
+}
+
+/* A capture client that checks the ramp the fake device records. */
+struct cap_client {
+	struct uacd_stream *s;
+	uint64_t rpos;
+	uint32_t next;
+	uint64_t good, bad;
+};
+
+static void cap_open(struct uacd_device *d, struct cap_client *c)
+{
+	struct uacd_stream_req req;
+	char err[256] = "";
+	int ret;
+
+	memset(&req, 0, sizeof(req));
+	req.direction = UACD_DIR_CAPTURE;
+	req.format = d->format;
+	req.channels = d->cap_ch;
+	req.rate = d->rate;
+	req.buffer_frames = 4096;
+	req.period_frames = 512;
+	memset(c, 0, sizeof(*c));
+	ret = uacd_dev_stream_open(d, &req, -1, getpid(), "test-cap", &c->s, err, sizeof(err));
+	ck_assert_msg(ret == 0, "capture stream open: %s", err);
+	__atomic_store_n(&c->s->shm->client.state, UACD_CS_RUNNING, __ATOMIC_RELEASE);
+	__atomic_store_n(&c->s->shm->client.cmd_seq, 1, __ATOMIC_RELEASE);
+}
+
+/* Read everything captured; the first frame sets the ramp's phase. */
+static void cap_drain(struct cap_client *c)
+{
+	struct uacd_stream *s = c->s;
+	uint64_t wpos = __atomic_load_n(&s->shm->daemon.pos, __ATOMIC_ACQUIRE);
+
+	uint32_t mask = s->frame_bytes >= 4 ? 0xffffffffu : 0xffffu;
+
+	for (; c->rpos < wpos; c->rpos++) {
+		uint32_t v = 0;
+
+		memcpy(&v, s->data + (c->rpos & (s->ring_frames - 1)) * s->frame_bytes,
+		       s->frame_bytes < 4 ? s->frame_bytes : 4);
+		if (c->good + c->bad && v != (c->next & mask))
+			c->bad++;
+		else
+			c->good++;
+		c->next = v + 1;
+	}
+	__atomic_store_n(&s->shm->client.pos, c->rpos, __ATOMIC_RELEASE);
 }
 
 static struct uacd_device *make_dev(struct fake_usb *f, const char *spec, const uint8_t *cfg,
@@ -472,6 +525,7 @@ START_TEST(test_feedback_drift_hs)
 	struct uacd_device *d;
 	struct uacd_usb_info in;
 	struct client c;
+	struct cap_client cc;
 	double want, got;
 
 	corpus_probe(&p, "11-behringer-uv1", &cfg);
@@ -495,7 +549,16 @@ START_TEST(test_feedback_drift_hs)
 	ck_assert_uint_eq(in.packets, 64);
 	ck_assert_uint_eq(d->cap_ch, 2);
 	client_open(d, &c);
-	run_until(d, &f, &c, 60000000);
+	cap_open(d, &cc);
+	while (f.now_us < 60000000) {
+		client_feed(&c);
+		cap_drain(&cc);
+		uacd_usb_iterate(d, 100);
+	}
+	/* capture: the device's ramp, every frame, at its clock */
+	ck_assert_uint_eq(cc.bad, 0);
+	ck_assert_uint_ge(cc.good, (uint64_t)(48000 * (1.0 + ppm / 1e6) * 59.9));
+	ck_assert_int_eq(__atomic_load_n(&cc.s->shm->daemon.xruns, __ATOMIC_RELAXED), 0);
 	uacd_usb_get_info(d, &in);
 	want = 48000 * (1.0 + ppm / 1e6) / 8000.0;
 	got = in.fb_q16 / 65536.0;
@@ -505,6 +568,59 @@ START_TEST(test_feedback_drift_hs)
 	ck_assert_uint_ge(f.good, (uint64_t)(48000 * (1.0 + ppm / 1e6) * 59.9));
 	ck_assert_int_eq(client_error(&c), 0);
 	uacd_dev_stream_close(c.s);
+	uacd_dev_stream_close(cc.s);
+	finish(d, &f);
+	free(cfg);
+}
+END_TEST
+
+/* A capture-only UAC1 device (Razer Seiren Mini: S16 mono, async IN 0x82). */
+START_TEST(test_capture_only)
+{
+	struct uacd_usb_probe p;
+	struct fake_usb f;
+	uint8_t *cfg;
+	struct uacd_device *d;
+	struct uacd_usb_info in;
+	struct cap_client cc;
+	size_t j;
+
+	corpus_probe(&p, "32-razer-seiren-mini", &cfg);
+	p.speed = UACD_USB_SPEED_FULL;
+	memset(&f, 0, sizeof(f));
+	f.rate = 48000;
+	f.interval_us = 1000;
+	f.ppm = -200;
+	f.out_frame_bytes = 2;
+	f.in_frame_bytes = 2;
+	f.uac_version = 1;
+	fake_usb_init(&f);
+	d = make_dev(&f, "usb", NULL, 0, &p);
+	uacd_usb_get_info(d, &in);
+	ck_assert_uint_eq(d->play_ch, 0);
+	ck_assert_uint_eq(d->cap_ch, 1);
+	ck_assert_uint_eq(d->format, UACD_FMT_S16_LE);
+	ck_assert_uint_eq(d->rate, 48000);
+	ck_assert_uint_eq(d->n_rates, 7);
+	ck_assert_uint_eq(in.cap_ep, 0x82);
+	/* no playback path: no controls, the microphone's gain is left alone */
+	ck_assert_uint_eq(in.fu_id, 0);
+	ck_assert_int_eq(d->ops->control(d, "volume", false, &(int32_t){ 0 }, &(int32_t){ 0 },
+					 &(int32_t){ 0 }, &(int32_t){ 0 }), -ENOENT);
+	/* its endpoint has a SAMPLING_FREQ control, and this one answers */
+	ck_assert_int_eq(f.rate_requests, 1);
+	ck_assert_uint_eq(f.set_rate, 48000);
+	cap_open(d, &cc);
+	while (f.now_us < 10000000) {
+		cap_drain(&cc);
+		uacd_usb_iterate(d, 100);
+	}
+	ck_assert_uint_eq(cc.bad, 0);
+	ck_assert_uint_ge(cc.good, 48000 * 99 / 10);
+	ck_assert_uint_eq(f.n_out_sizes, 0);
+	for (j = 0; j < f.n_in_sizes; j++)
+		ck_assert(f.in_sizes[j] == 47 || f.in_sizes[j] == 48);
+	uacd_dev_stream_close(cc.s);
 	finish(d, &f);
 	free(cfg);
 }
@@ -687,6 +803,7 @@ int main(void)
 	tcase_add_loop_test(tc, test_feedback_drift_hs, 0, 3);
 	tcase_add_loop_test(tc, test_completion_timing, 0, 2);
 	tcase_add_test(tc, test_implicit_feedback);
+	tcase_add_test(tc, test_capture_only);
 	tcase_add_test(tc, test_stall);
 	tcase_add_test(tc, test_disconnect);
 	suite_add_tcase(s, tc);

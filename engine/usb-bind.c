@@ -1,0 +1,789 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * Binding the USB transport to a device instance (control thread): which
+ * alt settings stream, at which rate, through which clock, with which
+ * feature unit for volume; claiming the interfaces and allocating the
+ * transfers; and giving everything back.  See transport-libusb.c for the
+ * whole picture.
+ *
+ * Selection rules.  The first supported audio function with streaming
+ * interfaces.  Playback: the alt that matches format/channels/rate asked
+ * for, preferring 2 channels and 48 kHz, then descriptor order; alts with
+ * more channels than the engine takes are skipped.  Capture: the implicit
+ * feedback source when playback has one (its frames are delivered only if
+ * its format is the device's), else the best alt with the playback format.
+ * UAC1 rates come from the alt's table, UAC2 rates from the clock's RANGE.
+ *
+ * Volume.  The feature unit downstream of the playback terminal (none for a
+ * capture-only device); a control
+ * is addressed on the master channel when the unit has it there, else on
+ * every logical channel that has it (QEMU's device: mute on master, volume
+ * on channels 1 and 2 only).  Values are the device's 1/256 dB.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <libusb.h>
+
+#include "engine/device.h"
+#include "engine/format.h"
+#include "engine/log.h"
+#include "engine/transport-libusb-private.h"
+#include "engine/usb-control.h"
+
+/* ---- selection (control thread) ----------------------------------------- */
+
+static uint32_t alt_format(const struct uacd_usbdesc_alt *a)
+{
+	uint32_t f;
+
+	if (!a->has_format || a->format_type != 1 || a->data_ep < 0 || !a->alsa_format)
+		return 0;
+	f = uacd_format_parse(a->alsa_format);
+	return f == UACD_FMT_FLOAT_LE ? 0 : f;
+}
+
+/* UAC1: does the alt list the rate?  UAC2 alts say nothing (the clock decides). */
+bool uacd_usbt_alt_has_rate(const struct uacd_usbdesc_function *f, const struct uacd_usbdesc_alt *a,
+			    uint32_t rate)
+{
+	unsigned i;
+
+	if (f->uac_version != 1)
+		return true;
+	if (a->rate_continuous)
+		return rate >= a->rate_min && rate <= a->rate_max;
+	for (i = 0; i < a->nr_rates; i++)
+		if (a->rates[i] == rate)
+			return true;
+	return false;
+}
+
+/*
+ * The best alt of a stream: must match the format/channels/rate asked for
+ * (0 = any); among the rest, 2 channels and 48 kHz are preferred, then the
+ * descriptor's order.
+ */
+static const struct uacd_usbdesc_alt *pick_alt(const struct uacd_usbdesc_function *f,
+					       const struct uacd_usbdesc_stream *st,
+					       uint32_t format, uint32_t channels, uint32_t rate)
+{
+	const struct uacd_usbdesc_alt *best = NULL;
+	int best_score = -1;
+	unsigned i;
+
+	for (i = 0; i < st->nr_alts; i++) {
+		const struct uacd_usbdesc_alt *a = &st->alts[i];
+		uint32_t af = alt_format(a);
+		int score = 0;
+
+		if (!af || a->alt == 0 || a->channels == 0 || a->channels > UACD_MAX_CHANNELS)
+			continue;
+		if ((format && af != format) || (channels && a->channels != channels) ||
+		    (rate && !uacd_usbt_alt_has_rate(f, a, rate)))
+			continue;
+		if (a->channels == 2)
+			score += 2;
+		if (uacd_usbt_alt_has_rate(f, a, 48000))
+			score += 1;
+		if (score > best_score) {
+			best = a;
+			best_score = score;
+		}
+	}
+	return best;
+}
+
+static const struct uacd_usbdesc_alt *find_alt(const struct uacd_usbdesc_function *f, uint8_t iface,
+					       uint8_t alt, const struct uacd_usbdesc_stream **st_out)
+{
+	unsigned i, k;
+
+	for (i = 0; i < f->nr_streams; i++) {
+		if (f->streams[i].iface != iface)
+			continue;
+		for (k = 0; k < f->streams[i].nr_alts; k++)
+			if (f->streams[i].alts[k].alt == alt) {
+				*st_out = &f->streams[i];
+				return &f->streams[i].alts[k];
+			}
+	}
+	return NULL;
+}
+
+/*
+ * Where a feature unit has a control: bit 0 = the master channel, else
+ * bit n = logical channel n.  QEMU's device, for one, has master mute but
+ * volume only on channels 1 and 2 (it stalls a master volume request).
+ */
+static uint32_t fu_chmask(const struct uacd_usbdesc_entity *fu, uint32_t ctl)
+{
+	uint32_t mask = 0;
+	unsigned ch;
+
+	if (fu->controls[0] & ctl)
+		return 1;
+	for (ch = 1; ch <= fu->nr_ctl_channels && ch < 32; ch++)
+		if (fu->controls[ch] & ctl)
+			mask |= 1u << ch;
+	return mask;
+}
+
+/*
+ * The feature unit on the playback path: walk downstream from the input
+ * terminal the playback alt is linked to.  None without playback: a
+ * microphone's gain is not what "Master Playback Volume" means, and uacd
+ * must not turn it to the top.
+ */
+static void pick_feature_unit(struct usbt *u)
+{
+	const struct uacd_usbdesc_function *f = u->fn;
+	const struct uacd_usbdesc_entity *fu = NULL;
+	uint8_t id = u->play_alt ? u->play_alt->terminal_link : 0;
+	unsigned hops, i, k;
+
+	for (hops = 0; id && hops < 16 && !fu; hops++) {
+		uint8_t next = 0;
+
+		for (i = 0; i < f->nr_entities && !next; i++) {
+			const struct uacd_usbdesc_entity *e = &f->entities[i];
+
+			for (k = 0; k < e->nr_sources; k++)
+				if (e->sources[k] == id && e->type != UACD_USBDESC_CLOCK_SOURCE &&
+				    e->type != UACD_USBDESC_CLOCK_SELECTOR &&
+				    e->type != UACD_USBDESC_CLOCK_MULTIPLIER) {
+					next = e->id;
+					if (e->type == UACD_USBDESC_FEATURE_UNIT)
+						fu = e;
+					break;
+				}
+		}
+		id = next;
+	}
+	u->fu_id = 0;
+	u->has_vol = u->has_mute = false;
+	if (!fu || !fu->controls)
+		return;
+	u->fu_id = fu->id;
+	u->vol_chmask = fu_chmask(fu, UACD_USBDESC_FU_VOLUME);
+	u->mute_chmask = fu_chmask(fu, UACD_USBDESC_FU_MUTE);
+	u->has_vol = u->vol_chmask != 0;
+	u->has_mute = u->mute_chmask != 0;
+}
+
+static int ctl_xfer(void *arg, uint8_t type, uint8_t req, uint16_t value, uint16_t index,
+		    uint8_t *data, uint16_t len)
+{
+	struct usbt *u = arg;
+
+	return u->ops->control(u->io, type, req, value, index, data, len);
+}
+
+static struct uacd_usbctl usbctl(struct usbt *u)
+{
+	struct uacd_usbctl c = { .xfer = ctl_xfer, .io = u };
+
+	return c;
+}
+
+static int clock_rates(struct usbt *u, uint32_t *rates, unsigned max)
+{
+	struct uacd_usbctl c = usbctl(u);
+	const struct uacd_usbdesc_alt *a = u->play_alt ? u->play_alt : u->cap_alt;
+
+	if (u->fn->uac_version == 1) {
+		unsigned n = 0, i;
+
+		if (a->rate_continuous) {
+			static const uint32_t std[] = { 8000, 11025, 16000, 22050, 32000, 44100, 48000,
+							88200, 96000, 176400, 192000 };
+
+			for (i = 0; i < sizeof(std) / sizeof(std[0]) && n < max; i++)
+				if (std[i] >= a->rate_min && std[i] <= a->rate_max)
+					rates[n++] = std[i];
+		} else {
+			for (i = 0; i < a->nr_rates && n < max; i++)
+				rates[n++] = a->rates[i];
+		}
+		return (int)n;
+	}
+	return uacd_uac2_clock_rates(&c, u->fn->ac_iface, a->clock_source_id, rates, max);
+}
+
+/* UAC2: route the alt's clock through selectors to its clock source. */
+static int uac2_route_clock(struct usbt *u, uint8_t id, uint8_t target, unsigned depth)
+{
+	const struct uacd_usbdesc_entity *e = uacd_usbdesc_find_entity(u->fn, id);
+	struct uacd_usbctl c = usbctl(u);
+	unsigned i;
+
+	if (!e || depth > 8)
+		return -ENOENT;
+	if (id == target)
+		return 0;
+	if (e->type == UACD_USBDESC_CLOCK_MULTIPLIER)
+		return e->nr_sources ? uac2_route_clock(u, e->sources[0], target, depth + 1) : -ENOENT;
+	if (e->type != UACD_USBDESC_CLOCK_SELECTOR)
+		return -ENOENT;
+	for (i = 0; i < e->nr_sources; i++)
+		if (uac2_route_clock(u, e->sources[i], target, depth + 1) == 0) {
+			int ret = uacd_uac2_set_clock_selector(&c, u->fn->ac_iface, id, (uint8_t)(i + 1));
+
+			/* read-only selectors stall: fine if it already points there */
+			return ret == -EPIPE ? 0 : ret;
+		}
+	return -ENOENT;
+}
+
+int uacd_usbt_set_rate_hw(struct usbt *u, uint32_t rate, char *err, size_t errlen)
+{
+	struct uacd_usbctl c = usbctl(u);
+	const struct uacd_usbdesc_alt *alts[2] = { u->play_alt, u->cap_alt };
+	int ret, i;
+
+	if (u->fn->uac_version == 1) {
+		for (i = 0; i < 2; i++) {
+			const struct uacd_usbdesc_alt *a = alts[i];
+
+			if (!a)
+				continue;
+			ret = uacd_uac1_set_ep_rate(&c, a->eps[a->data_ep].address, rate);
+			if (ret == -EPIPE) {
+				uacd_dbg("usb: endpoint 0x%02x stalled SAMPLING_FREQ (fixed rate): ignored",
+					 a->eps[a->data_ep].address);
+				continue;
+			}
+			if (ret) {
+				snprintf(err, errlen, "usb: cannot set %u Hz on endpoint 0x%02x: %s", rate,
+					 a->eps[a->data_ep].address, strerror(-ret));
+				return ret;
+			}
+		}
+		return 0;
+	}
+	for (i = 0; i < 2; i++) {
+		const struct uacd_usbdesc_alt *a = alts[i];
+
+		if (!a || (i == 1 && u->play_alt && a->clock_source_id == u->play_alt->clock_source_id))
+			continue;
+		ret = uac2_route_clock(u, a->clock_id, a->clock_source_id, 0);
+		if (ret && ret != -ENOENT) {
+			snprintf(err, errlen, "usb: cannot select clock %u: %s", a->clock_source_id, strerror(-ret));
+			return ret;
+		}
+		ret = uacd_uac2_set_clock_rate(&c, u->fn->ac_iface, a->clock_source_id, rate);
+		if (ret && ret != -EPIPE) {
+			snprintf(err, errlen, "usb: cannot set clock %u to %u Hz: %s", a->clock_source_id, rate,
+				 strerror(-ret));
+			return ret;
+		}
+		ret = uacd_uac2_clock_valid(&c, u->fn->ac_iface, a->clock_source_id);
+		if (ret == 0) {
+			snprintf(err, errlen, "usb: clock %u is not valid at %u Hz", a->clock_source_id, rate);
+			return -EIO;
+		}
+	}
+	return 0;
+}
+
+/* ---- volume (control thread) -------------------------------------------- */
+
+static uint32_t fu_mask(struct usbt *u, uint8_t cs)
+{
+	return cs == UACD_FU_VOLUME_CONTROL ? u->vol_chmask : u->mute_chmask;
+}
+
+/* Reads the first channel that has the control (all are set alike). */
+static int fu_get(struct usbt *u, uint8_t cs, enum uacd_usbctl_req req, int32_t *v)
+{
+	struct uacd_usbctl c = usbctl(u);
+	uint32_t mask = fu_mask(u, cs);
+	uint8_t ch = 0;
+
+	while (ch < 31 && !(mask & (1u << ch)))
+		ch++;
+	return uacd_fu_get(&c, u->fn->uac_version, u->fn->ac_iface, u->fu_id, cs, ch, req, v);
+}
+
+static int fu_set(struct usbt *u, uint8_t cs, int32_t v)
+{
+	struct uacd_usbctl c = usbctl(u);
+	uint32_t mask = fu_mask(u, cs);
+	unsigned ch;
+	int ret;
+
+	for (ch = 0; ch < 32; ch++) {
+		if (!(mask & (1u << ch)))
+			continue;
+		ret = uacd_fu_set(&c, u->fn->uac_version, u->fn->ac_iface, u->fu_id, cs, (uint8_t)ch, v);
+		if (ret)
+			return ret;
+	}
+	return 0;
+}
+
+static int read_volume_range(struct usbt *u)
+{
+	int ret;
+
+	ret = fu_get(u, UACD_FU_VOLUME_CONTROL, UACD_REQ_MIN, &u->vol_min);
+	if (!ret)
+		ret = fu_get(u, UACD_FU_VOLUME_CONTROL, UACD_REQ_MAX, &u->vol_max);
+	if (!ret)
+		ret = fu_get(u, UACD_FU_VOLUME_CONTROL, UACD_REQ_RES, &u->vol_res);
+	if (ret)
+		return ret;
+	if (u->vol_min > u->vol_max)
+		return -EPROTO;
+	if (u->vol_res <= 0)
+		u->vol_res = 1;
+	return 0;
+}
+
+/*
+ * Start at unity: uacd puts the feature unit at the top of its range and
+ * unmutes it (or restores what a client set before a re-plug).  The
+ * kernel leaves the device's own default, which on QEMU's device is about
+ * 0.5 dB below its unity gain (raw 0x0800 = +8 dB is unity there).
+ */
+void uacd_usbt_apply_volume(struct usbt *u)
+{
+	int ret;
+
+	if (!u->fu_id)
+		return;
+	if (u->has_vol) {
+		ret = read_volume_range(u);
+		if (ret) {
+			uacd_warn("%s: feature unit %u: cannot read the volume range: %s", u->d->name,
+				  u->fu_id, strerror(-ret));
+			u->has_vol = false;
+		} else {
+			if (!u->vol_known)
+				u->vol_cur = u->vol_max;
+			ret = fu_set(u, UACD_FU_VOLUME_CONTROL, u->vol_cur);
+			if (ret)
+				uacd_warn("%s: cannot set the volume: %s", u->d->name, strerror(-ret));
+		}
+	}
+	if (u->has_mute) {
+		if (!u->vol_known)
+			u->mute_cur = 0;
+		ret = fu_set(u, UACD_FU_MUTE_CONTROL, u->mute_cur);
+		if (ret)
+			uacd_warn("%s: cannot set mute: %s", u->d->name, strerror(-ret));
+	}
+	u->vol_known = true;
+}
+
+int uacd_usbt_control(struct uacd_device *d, const char *name, bool set, int32_t *value,
+		      int32_t *min, int32_t *max, int32_t *res)
+{
+	struct usbt *u = d->tp;
+	int ret;
+
+	if (!u->ops || __atomic_load_n(&u->gone, __ATOMIC_ACQUIRE))
+		return -ENODEV;
+	if (!strcmp(name, "volume")) {
+		if (!u->has_vol)
+			return -ENOENT;
+		if (set) {
+			if (*value < u->vol_min || *value > u->vol_max)
+				return -EINVAL;
+			ret = fu_set(u, UACD_FU_VOLUME_CONTROL, *value);
+			if (ret)
+				return ret;
+			u->vol_cur = *value;
+		}
+		ret = fu_get(u, UACD_FU_VOLUME_CONTROL, UACD_REQ_CUR, value);
+		if (ret)
+			return ret;
+		*min = u->vol_min;
+		*max = u->vol_max;
+		*res = u->vol_res;
+		return 0;
+	}
+	if (!strcmp(name, "mute")) {
+		if (!u->has_mute)
+			return -ENOENT;
+		if (set) {
+			if (*value != 0 && *value != 1)
+				return -EINVAL;
+			ret = fu_set(u, UACD_FU_MUTE_CONTROL, *value);
+			if (ret)
+				return ret;
+			u->mute_cur = *value;
+		}
+		ret = fu_get(u, UACD_FU_MUTE_CONTROL, UACD_REQ_CUR, value);
+		if (ret)
+			return ret;
+		*value = *value ? 1 : 0;
+		*min = 0;
+		*max = 1;
+		*res = 1;
+		return 0;
+	}
+	return -ENOENT;
+}
+
+/* ---- binding a USB instance (control thread) ---------------------------- */
+
+void uacd_usbt_free_transfers(struct usbt *u)
+{
+	unsigned i;
+
+	for (i = 0; i < u->nx; i++) {
+		if (u->x[i].t)
+			u->ops->free_transfer(u->io, u->x[i].t);
+		free(u->x[i].buf);
+		memset(&u->x[i], 0, sizeof(u->x[i]));
+	}
+	u->nx = 0;
+	free(u->cap_buf);
+	u->cap_buf = NULL;
+}
+
+static void LIBUSB_CALL xfer_done(struct libusb_transfer *t)
+{
+	struct xfer *x = t->user_data;
+
+	/* May run on the control thread (see the top): only publish. */
+	__atomic_store_n(&x->done, 1, __ATOMIC_RELEASE);
+}
+
+static int add_xfer(struct usbt *u, enum xfer_kind kind, uint8_t ep, unsigned packets,
+		    uint32_t pkt_bytes)
+{
+	struct xfer *x = &u->x[u->nx];
+
+	if (u->nx >= MAX_SLOTS)
+		return -ENOSPC;
+	x->t = u->ops->alloc_transfer(u->io, (int)packets);
+	x->buf_len = packets * pkt_bytes;
+	x->buf = calloc(1, x->buf_len ? x->buf_len : 1);
+	if (!x->t || !x->buf)
+		return -ENOMEM;
+	x->u = u;
+	x->kind = kind;
+	libusb_fill_iso_transfer(x->t, NULL, ep, x->buf, (int)x->buf_len, (int)packets, xfer_done, x,
+				 0);
+	libusb_set_iso_packet_lengths(x->t, pkt_bytes);
+	u->nx++;
+	return 0;
+}
+
+void uacd_usbt_release_all(struct usbt *u)
+{
+	/*
+	 * A device that has gone is not touched: closing the handle releases
+	 * everything, and libusb 1.0.26 returns from
+	 * libusb_set_interface_alt_setting() on a disconnected device with the
+	 * handle's lock still held (fixed in 1.0.27), so the libusb_close()
+	 * that follows would abort.
+	 */
+	if (__atomic_load_n(&u->gone, __ATOMIC_ACQUIRE)) {
+		u->claimed_play = u->claimed_cap = u->claimed_ac = false;
+		return;
+	}
+	/*
+	 * Streaming interfaces first, AudioControl last: releasing the AC
+	 * interface gives it back to snd-usb-audio (auto-detach), whose probe
+	 * then claims the streaming interfaces: they must be free by then.
+	 */
+	if (u->claimed_play) {
+		u->ops->set_alt(u->io, u->play_iface, 0);
+		u->ops->release(u->io, u->play_iface);
+	}
+	if (u->claimed_cap) {
+		u->ops->set_alt(u->io, u->cap_iface, 0);
+		u->ops->release(u->io, u->cap_iface);
+	}
+	if (u->claimed_ac)
+		u->ops->release(u->io, u->fn->ac_iface);
+	u->claimed_play = u->claimed_cap = u->claimed_ac = false;
+}
+
+void uacd_usbt_unbind(struct usbt *u)
+{
+	if (!u->ops)
+		return;
+	uacd_usbt_release_all(u);
+	uacd_usbt_free_transfers(u);
+	u->ops->close(u->io);
+	u->ops = NULL;
+	u->io = NULL;
+	uacd_usbdesc_free(u->desc);
+	u->desc = NULL;
+	u->fn = NULL;
+	u->play_alt = u->cap_alt = NULL;
+	u->bus = u->address = 0;
+}
+
+/*
+ * Parse, select and claim.  When `d` already has a format (re-plug into a
+ * dormant device) the selection must give the same format, channels and
+ * buffer size: -EBUSY otherwise.
+ */
+int uacd_usbt_bind(struct usbt *u, const struct uacd_usb_probe *p, const struct uacd_usb_io_ops *ops,
+		   void *io, bool rebind, char *err, size_t errlen)
+{
+	struct uacd_device *d = u->d;
+	const struct uacd_usbdesc_stream *pst = NULL, *cst = NULL;
+	const struct uacd_usbdesc_alt *pa = NULL, *ca = NULL;
+	uint32_t format = u->spec.format, rate = u->spec.rate, rates[UACD_MAX_RATES];
+	unsigned i, packets, transfers, max_frames;
+	int n_rates, ret;
+
+	u->ops = ops;
+	u->io = io;
+	u->devdesc = p->dev;
+	u->bus = p->bus;
+	u->address = p->address;
+	ret = uacd_usbdesc_parse(p->cfg, p->cfg_len, &u->desc, err, errlen);
+	if (ret)
+		goto err_unbind;
+	for (i = 0; i < u->desc->nr_functions; i++)
+		if (u->desc->functions[i].supported && u->desc->functions[i].nr_streams) {
+			u->fn = &u->desc->functions[i];
+			break;
+		}
+	if (!u->fn) {
+		snprintf(err, errlen, "usb %04x:%04x: no supported USB audio function%s%s",
+			 p->dev.vendor_id, p->dev.product_id,
+			 u->desc->nr_functions ? ": " : "",
+			 u->desc->nr_functions ? u->desc->functions[0].note : "");
+		ret = -ENODEV;
+		goto err_unbind;
+	}
+	u->speed = p->speed ? p->speed : uacd_usbdesc_infer_speed(&p->dev, u->desc);
+
+	/* playback */
+	for (i = 0; i < u->fn->nr_streams && !pa; i++) {
+		if (u->fn->streams[i].dir != UACD_USBDESC_DIR_PLAYBACK)
+			continue;
+		pa = pick_alt(u->fn, &u->fn->streams[i], format, u->spec.channels, rate);
+		if (pa)
+			pst = &u->fn->streams[i];
+	}
+	if (pa)
+		format = alt_format(pa);
+	/* capture: the implicit feedback source if there is one, else the best with our format */
+	if (pa && pa->implicit_fb) {
+		ca = find_alt(u->fn, pa->implicit_fb_iface, pa->implicit_fb_alt, &cst);
+		if (!ca) {
+			snprintf(err, errlen, "usb: implicit feedback source interface %u alt %u not found",
+				 pa->implicit_fb_iface, pa->implicit_fb_alt);
+			ret = -ENODEV;
+			goto err_unbind;
+		}
+	} else {
+		for (i = 0; i < u->fn->nr_streams && !ca; i++) {
+			if (u->fn->streams[i].dir != UACD_USBDESC_DIR_CAPTURE)
+				continue;
+			ca = pick_alt(u->fn, &u->fn->streams[i], format, pa ? 0 : u->spec.channels, rate);
+			if (!ca && pa)
+				ca = pick_alt(u->fn, &u->fn->streams[i], format, 0, 0);
+			if (ca)
+				cst = &u->fn->streams[i];
+		}
+	}
+	if (!pa && !ca) {
+		snprintf(err, errlen, "usb %04x:%04x: no streaming alt setting matches%s%s%s",
+			 p->dev.vendor_id, p->dev.product_id,
+			 u->spec.format ? " format " : "", u->spec.format ? uacd_format_name(u->spec.format) : "",
+			 u->spec.channels || u->spec.rate ? " (channels/rate as asked)" : "");
+		ret = -ENODEV;
+		goto err_unbind;
+	}
+	if (!pa)
+		format = alt_format(ca);
+	u->play_alt = pa;
+	u->cap_alt = ca;
+	u->play_iface = pst ? pst->iface : 0;
+	u->cap_iface = cst ? cst->iface : 0;
+	u->cap_deliver = ca && alt_format(ca) == format;
+	u->implicit = pa && pa->implicit_fb && ca;
+
+	/* claim: AudioControl first (that detaches snd-usb-audio from all of them) */
+	ret = ops->claim(io, u->fn->ac_iface);
+	if (ret) {
+		snprintf(err, errlen, "usb %04x:%04x: cannot claim interface %u: %s", p->dev.vendor_id,
+			 p->dev.product_id, u->fn->ac_iface, strerror(-ret));
+		goto err_unbind;
+	}
+	u->claimed_ac = true;
+	if (pa) {
+		ret = ops->claim(io, u->play_iface);
+		if (ret) {
+			snprintf(err, errlen, "usb: cannot claim interface %u: %s", u->play_iface, strerror(-ret));
+			goto err_unbind;
+		}
+		u->claimed_play = true;
+	}
+	if (ca) {
+		ret = ops->claim(io, u->cap_iface);
+		if (ret) {
+			snprintf(err, errlen, "usb: cannot claim interface %u: %s", u->cap_iface, strerror(-ret));
+			goto err_unbind;
+		}
+		u->claimed_cap = true;
+	}
+
+	/* rates */
+	n_rates = clock_rates(u, rates, UACD_MAX_RATES);
+	if (n_rates <= 0) {
+		snprintf(err, errlen, "usb: cannot read the sample rates: %s",
+			 n_rates ? strerror(-n_rates) : "none offered");
+		ret = n_rates ? n_rates : -ENODEV;
+		goto err_unbind;
+	}
+	if (rebind)
+		rate = d->rate;
+	if (!rate) {
+		rate = rates[0];
+		for (i = 0; i < (unsigned)n_rates; i++)
+			if (rates[i] == 48000)
+				rate = 48000;
+	}
+	for (i = 0; i < (unsigned)n_rates && rates[i] != rate; i++)
+		;
+	if (i == (unsigned)n_rates) {
+		snprintf(err, errlen, "usb %04x:%04x: rate %u Hz not offered", p->dev.vendor_id,
+			 p->dev.product_id, rate);
+		ret = -EINVAL;
+		goto err_unbind;
+	}
+
+	/* geometry */
+	u->fb_play = pa ? uacd_format_bytes(format) * pa->channels : 0;
+	u->fb_cap = ca ? (uint32_t)ca->subslot * ca->channels : 0;
+	if (pa) {
+		const struct uacd_usbdesc_endpoint *ep = &pa->eps[pa->data_ep];
+
+		u->interval_us = uacd_usbdesc_interval_us(ep->interval, u->speed);
+		u->max_pkt_play = uacd_usbdesc_ep_bytes_per_interval(ep);
+	}
+	if (ca) {
+		const struct uacd_usbdesc_endpoint *ep = &ca->eps[ca->data_ep];
+
+		if (!pa)
+			u->interval_us = uacd_usbdesc_interval_us(ep->interval, u->speed);
+		u->max_pkt_cap = uacd_usbdesc_ep_bytes_per_interval(ep);
+	}
+	if (!u->interval_us || 1000000u % u->interval_us) {
+		snprintf(err, errlen, "usb: unsupported endpoint interval");
+		ret = -EINVAL;
+		goto err_unbind;
+	}
+	if (rebind && (format != d->format || (pa ? pa->channels : 0) != d->play_ch ||
+		       (u->cap_deliver ? ca->channels : 0) != d->cap_ch)) {
+		snprintf(err, errlen, "usb: the re-plugged device offers another format");
+		ret = -EBUSY;
+		goto err_unbind;
+	}
+	transfers = u->spec.transfers ? u->spec.transfers : DEFAULT_TRANSFERS;
+	packets = u->spec.packets ? u->spec.packets :
+		  DEFAULT_PACKETS_MS * 1000u / u->interval_us;
+	if (packets > UACD_USB_MAX_PACKETS)
+		packets = UACD_USB_MAX_PACKETS;
+	if (!packets)
+		packets = 1;
+	max_frames = packets * ((pa ? u->max_pkt_play / u->fb_play : 0) > (ca ? u->max_pkt_cap / u->fb_cap : 0) ?
+				pa ? u->max_pkt_play / u->fb_play : 0 : ca ? u->max_pkt_cap / u->fb_cap : 0);
+	if (rebind && max_frames > d->max_frames) {
+		snprintf(err, errlen, "usb: the re-plugged device has larger packets");
+		ret = -EBUSY;
+		goto err_unbind;
+	}
+
+	/* fill the engine's view */
+	if (!rebind) {
+		d->format = format;
+		d->rate = rate;
+		d->n_rates = (uint32_t)n_rates;
+		memcpy(d->rates, rates, sizeof(rates[0]) * (size_t)n_rates);
+		d->play_ch = pa ? pa->channels : 0;
+		d->cap_ch = u->cap_deliver ? ca->channels : 0;
+		d->max_frames = max_frames;
+	}
+	d->latency_frames = rate / 1000u;
+	d->usb.cls = 1;
+	d->usb.subcls = 1;
+	d->usb.vid = p->dev.vendor_id;
+	d->usb.pid = p->dev.product_id;
+	snprintf(d->usb.serial, sizeof(d->usb.serial), "%s", p->serial);
+	snprintf(d->usb.bus_path, sizeof(d->usb.bus_path), "%s", p->bus_path);
+
+	ret = uacd_usbt_set_rate_hw(u, rate, err, errlen);
+	if (ret)
+		goto err_unbind;
+
+	/* transfers */
+	if (pa) {
+		const struct uacd_usbdesc_endpoint *ep = &pa->eps[pa->data_ep];
+		uint8_t fb_addr = pa->fb_ep >= 0 ? pa->eps[pa->fb_ep].address : pa->fb_address;
+
+		for (i = 0; i < transfers && !ret; i++)
+			ret = add_xfer(u, XFER_OUT, ep->address, packets, u->max_pkt_play);
+		u->use_fb = false;
+		if (!ret && !u->implicit && fb_addr && (fb_addr & 0x80)) {
+			u->max_pkt_fb = pa->fb_ep >= 0 ? uacd_usbdesc_ep_bytes_per_interval(&pa->eps[pa->fb_ep]) : 4;
+			if (!u->max_pkt_fb || u->max_pkt_fb > 8)
+				u->max_pkt_fb = 4;
+			for (i = 0; i < FB_TRANSFERS && !ret; i++)
+				ret = add_xfer(u, XFER_FB, fb_addr, packets, u->max_pkt_fb);
+			u->use_fb = true;
+		}
+		u->info.play_ep = ep->address;
+		u->info.fb_ep = u->use_fb ? fb_addr : 0;
+		u->info.play_sync = ep->sync;
+	}
+	if (ca && !ret) {
+		for (i = 0; i < transfers && !ret; i++)
+			ret = add_xfer(u, XFER_IN, ca->eps[ca->data_ep].address, packets, u->max_pkt_cap);
+		u->cap_buf = calloc((size_t)packets, u->max_pkt_cap);
+		if (!u->cap_buf)
+			ret = -ENOMEM;
+		u->info.cap_ep = ca->eps[ca->data_ep].address;
+	}
+	if (ret) {
+		snprintf(err, errlen, "usb: cannot allocate transfers: %s", strerror(-ret));
+		goto err_unbind;
+	}
+	u->info.uac_version = u->fn->uac_version;
+	u->info.play_iface = u->play_iface;
+	u->info.play_alt = pa ? pa->alt : 0;
+	u->info.cap_iface = u->cap_iface;
+	u->info.cap_alt = ca ? ca->alt : 0;
+	u->info.implicit_fb = u->implicit;
+	u->info.interval_us = u->interval_us;
+	u->info.max_packet = u->max_pkt_play;
+	u->info.transfers = transfers;
+	u->info.packets = packets;
+	pick_feature_unit(u);
+	u->info.fu_id = u->fu_id;
+	__atomic_store_n(&u->gone, 0, __ATOMIC_RELEASE);
+	uacd_info("usb %04x:%04x at %s (%s speed, UAC%d): playback %s%s%u ch alt %u ep 0x%02x %s%s, capture %s alt %u, %u Hz",
+		  p->dev.vendor_id, p->dev.product_id, p->bus_path[0] ? p->bus_path : "?", uacd_usbdesc_speed_name(u->speed),
+		  u->fn->uac_version, pa ? uacd_format_name(format) : "none", pa ? " " : "", d->play_ch,
+		  u->info.play_alt, u->info.play_ep, pa ? uacd_usbdesc_sync_name(pa->eps[pa->data_ep].sync) : "-",
+		  u->implicit ? " (implicit feedback)" : u->use_fb ? " (explicit feedback)" : "",
+		  ca ? (u->cap_deliver ? "yes" : "sizing only") : "none", u->info.cap_alt, rate);
+	return 0;
+
+err_unbind:
+	if (u->ops) {
+		uacd_usbt_release_all(u);
+		uacd_usbt_free_transfers(u);
+	}
+	uacd_usbdesc_free(u->desc);
+	u->desc = NULL;
+	u->fn = NULL;
+	u->ops = NULL;
+	u->io = NULL;
+	return ret;
+}
