@@ -18,3 +18,13 @@ install-alsa-conf-link:
 uninstall-alsa-conf-link:
 	rm -f $(DESTDIR)$(sysconfdir)/alsa/conf.d/50-uac.conf
 .PHONY: install-alsa-conf-link uninstall-alsa-conf-link
+
+# Plugins and hooks are dlopen()ed by path, never linked: their libtool
+# archives are of no use once installed.
+install-exec-hook: remove-module-la
+remove-module-la:
+	rm -f $(DESTDIR)$(alsaplugindir)/libasound_module_*_uac.la $(DESTDIR)$(hooksdir)/*.la
+uninstall-hook: uninstall-module-la
+uninstall-module-la:
+	rm -f $(DESTDIR)$(alsaplugindir)/libasound_module_*_uac.la $(DESTDIR)$(hooksdir)/*.la
+.PHONY: remove-module-la uninstall-module-la
