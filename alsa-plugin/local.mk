@@ -21,7 +21,7 @@ uninstall-alsa-conf-link:
 
 # Plugins and hooks are dlopen()ed by path, never linked: their libtool
 # archives are of no use once installed.
-install-exec-hook: remove-module-la
+install-data-hook: remove-module-la
 remove-module-la:
 	rm -f $(DESTDIR)$(alsaplugindir)/libasound_module_*_uac.la $(DESTDIR)$(hooksdir)/*.la
 uninstall-hook: uninstall-module-la
