@@ -160,6 +160,7 @@ void uacd_usb_location(const struct uacd_device *d, uint8_t *bus, uint8_t *addre
 /* What the transport selected, for status and tests. */
 struct uacd_usb_info {
 	int uac_version;
+	enum uacd_usb_speed speed;	/* from libusb, else guessed from the descriptors */
 	uint8_t play_iface, play_alt, play_ep, fb_ep;
 	uint8_t cap_iface, cap_alt, cap_ep;
 	bool implicit_fb;

@@ -755,6 +755,7 @@ int uacd_usbt_bind(struct usbt *u, const struct uacd_usb_probe *p, const struct 
 		goto err_unbind;
 	}
 	u->info.uac_version = u->fn->uac_version;
+	u->info.speed = u->speed;
 	u->info.play_iface = u->play_iface;
 	u->info.play_alt = pa ? pa->alt : 0;
 	u->info.cap_iface = u->cap_iface;

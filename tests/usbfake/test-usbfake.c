@@ -26,6 +26,8 @@
  *    0 and +1000 ppm, at 44.1 and 48 kHz: 60 s, no frame lost or
  *    repeated, no underflow/overflow, the decoded feedback within 1 ppm of
  *    the device's clock; and the same at high speed (UAC2, 16.16);
+ *  - every device of the shared corpus binds: its selection is printed and
+ *    asserted, and 2 s of streaming give no packet error;
  *  - completion timing: one callback per handle_events, and bursts 20 ms
  *    late: still exact;
  *  - implicit feedback (UAC2, a real device's descriptors): every playback
@@ -626,6 +628,83 @@ START_TEST(test_capture_only)
 }
 END_TEST
 
+/*
+ * Every device of the shared corpus: what the transport selects (printed,
+ * one line each), and 2 s of streaming silence with no packet error.
+ */
+START_TEST(test_corpus)
+{
+	static const struct {
+		const char *name;
+		const char *expect;	/* the selection, as printed (checked against describe) */
+	} devs[] = {
+		{ "02-allenheath-xone43c", "UAC1 S24_3LE 48000 Hz play 2 ch alt 1 ep 0x02 async fb 0x85 cap 2 ch alt 1" },
+		{ "04-gyrocom-1852-7022", "UAC1 S16_LE 48000 Hz play 2 ch alt 1 ep 0x03 adaptive cap 2 ch alt 1" },
+		{ "08-nux-mightyplug", "UAC2 S32_LE 48000 Hz play 2 ch alt 1 ep 0x01 async fb 0x81 cap 2 ch alt 1" },
+		{ "11-behringer-uv1", "UAC2 S32_LE 48000 Hz play 2 ch alt 1 ep 0x08 async fb 0x84 cap 2 ch alt 1" },
+		{ "13-razer-1532-0526", "UAC1 S16_LE 48000 Hz play 2 ch alt 1 ep 0x01 adaptive cap 2 ch alt 1" },
+		{ "17-maudio-micro", "UAC1 S16_LE 48000 Hz play 2 ch alt 2 ep 0x01 adaptive cap 2 ch alt 3" },
+		{ "21-msi-realtek-alc1220-usb", "UAC2 S16_LE 48000 Hz play 2 ch alt 1 ep 0x04 adaptive cap 2 ch alt 1" },
+		{ "24-arturia-1c75-af20", "UAC2 S32_LE 48000 Hz play 18 ch alt 2 ep 0x01 async implicit cap 18 ch alt 2" },
+		{ "29-rode-ai1", "UAC1 S24_3LE 48000 Hz play 2 ch alt 1 ep 0x03 async fb 0x84 cap 1 ch alt 1" },
+		{ "32-razer-seiren-mini", "UAC1 S16_LE 48000 Hz play 0 ch alt 0 ep 0x00 - cap 1 ch alt 1" },
+		{ "34-sony-dualsense", "UAC1 S16_LE 48000 Hz play 4 ch alt 1 ep 0x01 adaptive cap 2 ch alt 1" },
+	};
+	unsigned k;
+
+	for (k = 0; k < sizeof(devs) / sizeof(devs[0]); k++) {
+		struct uacd_usb_probe p;
+		struct fake_usb f;
+		uint8_t *cfg;
+		struct uacd_device *d = NULL;
+		struct uacd_usb_info in;
+		char err[512] = "", line[256];
+		int ret;
+
+		corpus_probe(&p, devs[k].name, &cfg);
+		p.speed = UACD_USB_SPEED_UNKNOWN;	/* the transport guesses from the descriptors */
+		memset(&f, 0, sizeof(f));
+		f.rate = 48000;
+		f.uac_version = 2;	/* answers UAC2 clock requests; UAC1 ones are not stalled */
+		f.interval_us = 1000;
+		f.out_frame_bytes = f.in_frame_bytes = 4;
+		fake_usb_init(&f);
+		ret = uacd_usb_create_io("usb", &p, &fake_usb_ops, &f, &d, err, sizeof(err));
+		ck_assert_msg(ret == 0, "%s: %s", devs[k].name, err);
+		uacd_usb_get_info(d, &in);
+		snprintf(line, sizeof(line), "UAC%d %s %u Hz play %u ch alt %u ep 0x%02x %s%s%.0s%s cap %u ch alt %u",
+			 in.uac_version, uacd_format_name(d->format), d->rate, d->play_ch, in.play_alt, in.play_ep,
+			 d->play_ch ? uacd_usbdesc_sync_name(in.play_sync) : "-",
+			 in.implicit_fb ? " implicit" : in.fb_ep ? " fb 0x" : "", "",
+			 in.fb_ep && !in.implicit_fb ? (char[3]){ "0123456789abcdef"[in.fb_ep >> 4],
+							       "0123456789abcdef"[in.fb_ep & 15], 0 } : "",
+			 d->cap_ch, in.cap_alt);
+		printf("corpus %-28s %s speed, %u us packets: %s\n", devs[k].name,
+		       uacd_usbdesc_speed_name(in.speed), in.interval_us, line);
+		if (devs[k].expect)
+			ck_assert_str_eq(line, devs[k].expect);
+		/* the fake's frame sizes follow what was selected */
+		f.interval_us = in.interval_us;
+		f.high_speed = in.interval_us < 1000;
+		f.out_frame_bytes = uacd_format_bytes(d->format) * (d->play_ch ? d->play_ch : 1);
+		f.in_frame_bytes = uacd_format_bytes(d->format) * (d->cap_ch ? d->cap_ch : 1);
+		fake_usb_free(&f);
+		fake_usb_init(&f);
+		while (f.now_us < 2000000)
+			uacd_usb_iterate(d, 100);
+		uacd_usb_get_info(d, &in);
+		ck_assert_msg(in.errors == 0 && in.stalls == 0 && in.resubmit_failures == 0,
+			      "%s: errors %llu stalls %llu failed submits %llu", devs[k].name,
+			      (unsigned long long)in.errors, (unsigned long long)in.stalls,
+			      (unsigned long long)in.resubmit_failures);
+		ck_assert_uint_ge(in.out_packets + in.in_packets, 1000);
+		ck_assert_uint_eq(f.bad, 0);
+		finish(d, &f);
+		free(cfg);
+	}
+}
+END_TEST
+
 /* Completion timing: one callback per wait, or bursts 20 ms late. */
 START_TEST(test_completion_timing)
 {
@@ -804,6 +883,7 @@ int main(void)
 	tcase_add_loop_test(tc, test_completion_timing, 0, 2);
 	tcase_add_test(tc, test_implicit_feedback);
 	tcase_add_test(tc, test_capture_only);
+	tcase_add_test(tc, test_corpus);
 	tcase_add_test(tc, test_stall);
 	tcase_add_test(tc, test_disconnect);
 	suite_add_tcase(s, tc);
