@@ -25,6 +25,9 @@ install-data-hook: remove-module-la
 remove-module-la:
 	rm -f $(DESTDIR)$(alsaplugindir)/libasound_module_*_uac.la $(DESTDIR)$(hooksdir)/*.la
 uninstall-hook: uninstall-module-la
+# libtool uninstalls by reading the .la we removed: name the modules ourselves.
 uninstall-module-la:
-	rm -f $(DESTDIR)$(alsaplugindir)/libasound_module_*_uac.la $(DESTDIR)$(hooksdir)/*.la
+	rm -f $(DESTDIR)$(alsaplugindir)/libasound_module_pcm_uac.so \
+		$(DESTDIR)$(alsaplugindir)/libasound_module_ctl_uac.so \
+		$(DESTDIR)$(hooksdir)/peak-meter.so
 .PHONY: remove-module-la uninstall-module-la
