@@ -21,3 +21,5 @@ tests_usbfake_test_usbfake_SOURCES = tests/usbfake/test-usbfake.c \
 	tests/usbfake/fake-usb.c tests/usbfake/fake-usb.h
 tests_usbfake_test_usbfake_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS) $(LIBUSB_CFLAGS) $(URCU_CFLAGS)
 tests_usbfake_test_usbfake_LDADD = engine/libuacdengine.la $(CHECK_LIBS) $(LIBUSB_LIBS) $(URCU_LIBS) -lm
+TESTS += tests/usbfake/test-usb-absent.sh
+EXTRA_DIST += tests/usbfake/test-usb-absent.sh
