@@ -302,7 +302,7 @@ static int walk(const struct uacd_usb_spec *spec, uint8_t want_bus, uint8_t want
 	libusb_context *ctx = NULL;
 	libusb_device **list = NULL;
 	ssize_t n, i;
-	int ret = 0, found = 0;
+	int ret = 0, open_err = 0;	/* first failure to open a candidate */
 
 	ret = uacd_usb_errno(libusb_init(&ctx));
 	if (ret) {
@@ -344,7 +344,7 @@ static int walk(const struct uacd_usb_spec *spec, uint8_t want_bus, uint8_t want
 			uacd_info("usb: cannot open %04x:%04x on bus %u address %u: %s", dd.idVendor,
 				  dd.idProduct, libusb_get_bus_number(dev), libusb_get_device_address(dev),
 				  libusb_error_name(r));
-			found = found ? found : uacd_usb_errno(r);
+			open_err = open_err ? open_err : uacd_usb_errno(r);
 			free(io);
 			continue;
 		}
@@ -376,7 +376,8 @@ static int walk(const struct uacd_usb_spec *spec, uint8_t want_bus, uint8_t want
 		return 0;
 	if (ret < 0)
 		return ret;
-	return found ? found : -ENODEV;
+	/* nothing matched: say why when a candidate could not be opened (-EACCES) */
+	return open_err ? open_err : -ENODEV;
 }
 
 struct create_args {
