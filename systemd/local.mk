@@ -31,3 +31,8 @@ EXTRA_DIST += scripts/install-deps.sh scripts/run-tests.sh scripts/demo.sh
 # script (tests/packaging/build-deb.sh, not part of make check).
 TESTS += tests/packaging/test-units.sh
 EXTRA_DIST += tests/packaging/test-units.sh
+EXTRA_DIST += tests/packaging/build-deb.sh
+
+# debian/ travels with the release tarball so it can build the .deb too.
+EXTRA_DIST += debian/changelog debian/control debian/copyright debian/rules \
+	debian/source/format debian/uacd.postinst
