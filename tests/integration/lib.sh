@@ -30,9 +30,16 @@ fi
 export ASAN_OPTIONS="${ASAN_OPTIONS:-detect_leaks=1}:abort_on_error=1"
 export UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1"
 
-client() { env $CLIENT_ENV "$@"; }
+# These tests check what arrives, not scheduling (xruns have their own
+# tests): where allowed, clients run at SCHED_FIFO like real low-latency
+# clients, so a VM test or a sanitizer build next door cannot starve them.
+CLIENT_RT=
+if chrt -f 10 true 2>/dev/null; then
+	CLIENT_RT="chrt -f 10"
+fi
+client() { $CLIENT_RT env $CLIENT_ENV "$@"; }
 # In the background: exec, so that $! is the program itself (kill hits it).
-client_bg() { ( exec env $CLIENT_ENV "$@" ) & }
+client_bg() { ( exec $CLIENT_RT env $CLIENT_ENV "$@" ) & }
 
 fail() { echo "FAIL: $*"; dump_log; exit 1; }
 skip() { echo "SKIP: $*"; exit 77; }

@@ -27,11 +27,13 @@ for i in 1 2 3; do
 	client_bg arecord -q -D uac -t raw -f $fmt -r $rate -c 2 -s $rate "$T/rec.raw"
 	rec=$!
 	client aplay -q -D uac -t raw -f $fmt -r $rate -c 2 "$T/in.raw" || fail "aplay $i"
-	# a client that underruns on purpose (tiny buffer, slow writer)
-	client aplay -q -D uac --buffer-size=256 -t raw -f $fmt -r $rate -c 2 "$T/in.raw" >/dev/null 2>&1
+	# a client that underruns on purpose: its input stalls for 300 ms
+	{ head -c 38400 "$T/in.raw"; sleep 0.3; cat "$T/in.raw"; } |
+		client aplay -q -D uac --buffer-size=2048 -t raw -f $fmt -r $rate -c 2 >/dev/null 2>&1
 	wait $rec
 done
 kill -0 "$UACD_PID" || { dump_log; fail "uacd died (guard abort?)"; }
+"$UACCTL" status | grep -q "xruns [1-9]" || fail "the xrun path was not exercised"
 stop_uacd
 grep -q "rt-malloc-guard" "$T/uacd.log" && fail "RT thread allocated"
 echo "PASS: no allocation on the RT thread through 9 streams"
