@@ -97,4 +97,30 @@ for want in 'ListenSequentialPacket=/run/uacd/uacd.sock' 'SocketMode=0666'; do
 	}
 done
 [ $fail -eq 0 ] && echo "ok: units carry what the daemon needs"
+
+# sysusers.d and tmpfiles.d, applied to an empty root: the user the
+# service switches to, in group audio; /run/uacd.
+if command -v systemd-sysusers >/dev/null 2>&1; then
+	mkdir -p "$tmp/root/etc"
+	if systemd-sysusers --root="$tmp/root" "$top_srcdir/systemd/uacd.sysusers" >/dev/null 2>&1 &&
+		grep -q '^uacd:x:[0-9]*:[0-9]*:uacd USB audio driver:/nonexistent:/usr/sbin/nologin$' "$tmp/root/etc/passwd" &&
+		grep -q '^audio:x:[0-9]*:uacd$' "$tmp/root/etc/group"; then
+		echo "ok: sysusers creates user uacd (nologin) in group audio"
+	else
+		echo "FAIL: systemd-sysusers uacd.sysusers:"
+		cat "$tmp/root/etc/passwd" "$tmp/root/etc/group" 2>&1 | sed 's/^/  /'
+		fail=1
+	fi
+fi
+if command -v systemd-tmpfiles >/dev/null 2>&1; then
+	mkdir -p "$tmp/troot"
+	systemd-tmpfiles --root="$tmp/troot" --create "$top_srcdir/systemd/uacd.tmpfiles" >/dev/null 2>&1
+	mode=$(stat -c %a "$tmp/troot/run/uacd" 2>/dev/null)
+	if [ "$mode" = 755 ]; then
+		echo "ok: tmpfiles creates /run/uacd 0755"
+	else
+		echo "FAIL: tmpfiles: /run/uacd mode '$mode', expected 755"
+		fail=1
+	fi
+fi
 exit $fail
