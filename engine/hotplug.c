@@ -142,6 +142,8 @@ static void *event_main(void *arg)
 	struct uacd_hotplug *hp = arg;
 	uint64_t due = 0;
 
+	pthread_setname_np(pthread_self(), "uacd-hotplug");
+
 	while (!__atomic_load_n(&hp->stop, __ATOMIC_ACQUIRE)) {
 		if (hp->ctx) {
 			struct timeval tv = { .tv_sec = 0, .tv_usec = HP_POLL_MS * 1000 };

@@ -23,6 +23,8 @@ struct uacd_device;
 #define IMPLICIT_QUEUE		512u	/* capture packet sizes kept, power of two */
 #define EVENT_TIMEOUT_MS	100
 #define STOP_DRAIN_MS		2000
+#define IDLE_STOP_MS		2000	/* stop streaming this long after the last stream closed */
+#define IDLE_POLL_MS		10	/* stopped: how often to look for a new stream */
 #define MAX_SLOTS		(3u * UACD_USB_MAX_TRANSFERS)
 
 enum xfer_kind { XFER_OUT, XFER_IN, XFER_FB };
@@ -79,6 +81,9 @@ struct usbt {
 	uint64_t imp_w, imp_r;
 	uint8_t *cap_buf;
 	bool rt_stopping;
+	bool paused;		/* no client stream for idle_ms: nothing in flight */
+	uint64_t idle_us;	/* bus time streamed with no client stream */
+	uint32_t idle_ms;	/* 0 = never pause (control thread sets it before start) */
 
 	/* gone */
 	int gone_fd[2];

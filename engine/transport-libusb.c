@@ -34,10 +34,17 @@
  *                  one uacd_dev_play() for the whole transfer (iso packets
  *                  are contiguous in the transfer buffer), resubmit;
  *
- * then uacd_dev_cycle_end() reports the quiescent state.  The stream runs
- * from start to stop whether clients play or not (silence), as the sim's
- * does: no start-up transient when a client starts, and an unplug is seen
- * at once.  d->rt.queued counts the playback frames in flight.
+ * then uacd_dev_cycle_end() reports the quiescent state.  d->rt.queued
+ * counts the playback frames in flight.
+ *
+ * Idle.  The alt settings are selected at start and kept, but transfers
+ * run only while client streams exist, and IDLE_STOP_MS longer (silence
+ * between two songs does not stop and restart the device, which makes some
+ * DACs click): an idle device costs no bus bandwidth, no wake-ups and no
+ * CPU.  A stopped RT thread looks for a new stream every IDLE_POLL_MS; the
+ * first transfers then go out at once.  While stopped, an unplug is seen
+ * by the hotplug code (the device leaves the bus) rather than by a
+ * transfer.
  *
  * Unplug.  A transfer that completes with LIBUSB_TRANSFER_NO_DEVICE (or a
  * submit that fails with -ENODEV) ends every stream with -ENODEV, once;
@@ -152,7 +159,7 @@ static void submit_idle(struct usbt *u, uint64_t now)
 			    (k == 0 && x->kind != XFER_IN) || (k == 1 && x->kind != XFER_FB) ||
 			    (k == 2 && x->kind != XFER_OUT))
 				continue;
-			if (__atomic_load_n(&u->gone, __ATOMIC_RELAXED) || u->rt_stopping)
+			if (__atomic_load_n(&u->gone, __ATOMIC_RELAXED) || u->rt_stopping || u->paused)
 				return;
 			if (x->kind == XFER_OUT) {
 				fill_out(u, x, now);
@@ -257,6 +264,37 @@ static bool complete(struct usbt *u, struct xfer *x, uint64_t now)
 }
 
 /* rt: one wait for completions and everything that follows from them. */
+/* rt: does any client stream exist? */
+static bool have_streams(struct uacd_device *d)
+{
+	return rcu_dereference(d->streams[UACD_DIR_PLAYBACK])->n ||
+	       rcu_dereference(d->streams[UACD_DIR_CAPTURE])->n;
+}
+
+/* rt: stop when idle long enough, start again when a stream appears. */
+static void follow_clients(struct usbt *u)
+{
+	if (have_streams(u->d)) {
+		u->idle_us = 0;
+		if (u->paused) {
+			u->paused = false;
+			u->imp_w = u->imp_r = 0;	/* capture sizes from before are stale */
+		}
+	} else if (!u->paused && u->idle_ms && u->idle_us >= u->idle_ms * 1000ull) {
+		/* what is in flight completes and is not resubmitted */
+		u->paused = true;
+	}
+}
+
+/* rt: bus time a completed transfer covered, counted while no client is there. */
+static void count_idle(struct usbt *u, struct xfer *x)
+{
+	bool pacing = u->play_alt ? x->kind == XFER_OUT : x->kind == XFER_IN;
+
+	if (pacing && !have_streams(u->d))
+		u->idle_us += (uint64_t)x->t->num_iso_packets * u->interval_us;
+}
+
 static int rt_iterate(struct usbt *u, int timeout_ms)
 {
 	struct uacd_device *d = u->d;
@@ -264,10 +302,11 @@ static int rt_iterate(struct usbt *u, int timeout_ms)
 	unsigned i;
 	int k;
 
+	follow_clients(u);
 	now = uacd_now_ns();
 	submit_idle(u, now);
 	rcu_thread_offline();
-	u->ops->handle_events(u->io, timeout_ms);
+	u->ops->handle_events(u->io, u->paused && timeout_ms > IDLE_POLL_MS ? IDLE_POLL_MS : timeout_ms);
 	rcu_thread_online();
 	d->rt.cycle_start_ns = now = uacd_now_ns();
 	for (k = 0; k < 2; k++)	/* IN and feedback first, then OUT */
@@ -279,8 +318,9 @@ static int rt_iterate(struct usbt *u, int timeout_ms)
 			if (!__atomic_load_n(&x->done, __ATOMIC_ACQUIRE))
 				continue;
 			__atomic_store_n(&x->done, 0, __ATOMIC_RELAXED);
+			count_idle(u, x);
 			if (!complete(u, x, now) || __atomic_load_n(&u->gone, __ATOMIC_RELAXED) ||
-			    u->rt_stopping)
+			    u->rt_stopping || u->paused)
 				continue;
 			if (x->kind == XFER_OUT) {
 				fill_out(u, x, now);
@@ -367,6 +407,9 @@ static int prepare_stream(struct usbt *u)
 		return ret;
 	u->imp_w = u->imp_r = 0;
 	u->rt_stopping = false;
+	/* nothing streams until a client does (unless pausing is off) */
+	u->paused = u->idle_ms != 0;
+	u->idle_us = 0;
 	d->rt.queued = 0;
 	for (i = 0; i < u->nx; i++) {
 		u->x[i].inflight = false;
@@ -516,6 +559,7 @@ int uacd_usb_create_io(const char *spec, const struct uacd_usb_probe *p,
 		return -ENOMEM;
 	}
 	u->gone_fd[0] = u->gone_fd[1] = -1;
+	u->idle_ms = IDLE_STOP_MS;
 	d->ops = &usb_ops;
 	d->tp = u;
 	u->d = d;
@@ -677,4 +721,11 @@ void uacd_usb_drain(struct uacd_device *d)
 
 	if (u->ops)
 		rt_drain(u);
+}
+
+void uacd_usb_set_idle_ms(struct uacd_device *d, uint32_t ms)
+{
+	struct usbt *u = d->tp;
+
+	u->idle_ms = ms;
 }

@@ -131,6 +131,16 @@ int uacd_usb_errno(int libusb_error);
  */
 int uacd_usb_scan(int (*cb)(const struct uacd_usb_probe *p, void *data), void *data);
 
+/*
+ * Control thread: the raw active configuration descriptor (and the device
+ * descriptor, dev may be NULL) of the first USB audio device a spec
+ * matches, read without claiming anything -- for `uacctl describe
+ * --device`.  0 and a malloc'd *cfg the caller frees, or -ENODEV / -errno
+ * with err.
+ */
+int uacd_usb_read_descriptors(const char *spec, uint8_t **cfg, size_t *cfg_len,
+			      struct uacd_usbdesc_device *dev, char *err, size_t errlen);
+
 /* Is d a USB device (created here)? */
 bool uacd_usb_is_usb(const struct uacd_device *d);
 
@@ -176,6 +186,13 @@ struct uacd_usb_info {
 	bool gone;
 };
 void uacd_usb_get_info(const struct uacd_device *d, struct uacd_usb_info *info);
+
+/*
+ * Control thread, before start: stop streaming `ms` after the last client
+ * stream closed (default 2000; 0 = stream from start to stop, silence when
+ * no client plays).
+ */
+void uacd_usb_set_idle_ms(struct uacd_device *d, uint32_t ms);
 
 /*
  * Tests: run one iteration of the RT loop on the calling thread (which must

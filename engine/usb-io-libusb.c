@@ -457,3 +457,47 @@ int uacd_usb_scan(int (*cb)(const struct uacd_usb_probe *p, void *data), void *d
 	ret = walk(NULL, 0, 0, scan_cb, &a, err, sizeof(err));
 	return ret == -ENODEV ? 0 : ret;
 }
+
+struct read_args {
+	uint8_t **cfg;
+	size_t *len;
+	struct uacd_usbdesc_device *dev;
+};
+
+static int read_cb(const struct uacd_usb_probe *p, struct lu_io *io, void *data)
+{
+	struct read_args *a = data;
+
+	(void)io;
+	*a->cfg = malloc(p->cfg_len);
+	if (!*a->cfg)
+		return -ENOMEM;
+	memcpy(*a->cfg, p->cfg, p->cfg_len);
+	*a->len = p->cfg_len;
+	if (a->dev)
+		*a->dev = p->dev;
+	return -ECANCELED;	/* found: stop, keep nothing open */
+}
+
+int uacd_usb_read_descriptors(const char *spec, uint8_t **cfg, size_t *cfg_len,
+			      struct uacd_usbdesc_device *dev, char *err, size_t errlen)
+{
+	struct read_args a = { .cfg = cfg, .len = cfg_len, .dev = dev };
+	struct uacd_usb_spec s;
+	int ret;
+
+	*cfg = NULL;
+	ret = uacd_usb_spec_parse(spec, &s, err, errlen);
+	if (ret)
+		return ret;
+	err[0] = '\0';
+	ret = walk(&s, 0, 0, read_cb, &a, err, errlen);
+	if (*cfg)
+		return 0;
+	if (ret == -ENODEV && !err[0])
+		snprintf(err, errlen, "%s: no USB audio device matches", spec);
+	else if (ret && !err[0])
+		snprintf(err, errlen, "%s: %s", spec, strerror(-ret));
+	return ret ? ret : -ENODEV;
+}
+

@@ -28,6 +28,8 @@
  *    the device's clock; and the same at high speed (UAC2, 16.16);
  *  - every device of the shared corpus binds: its selection is printed and
  *    asserted, and 2 s of streaming give no packet error;
+ *  - idle: nothing streams without a client stream, streaming stops 2 s
+ *    after the last one closes and restarts exactly for the next;
  *  - completion timing: one callback per handle_events, and bursts 20 ms
  *    late: still exact;
  *  - implicit feedback (UAC2, a real device's descriptors): every playback
@@ -671,6 +673,7 @@ START_TEST(test_corpus)
 		fake_usb_init(&f);
 		ret = uacd_usb_create_io("usb", &p, &fake_usb_ops, &f, &d, err, sizeof(err));
 		ck_assert_msg(ret == 0, "%s: %s", devs[k].name, err);
+		uacd_usb_set_idle_ms(d, 0);	/* no client here: stream silence anyway */
 		uacd_usb_get_info(d, &in);
 		snprintf(line, sizeof(line), "UAC%d %s %u Hz play %u ch alt %u ep 0x%02x %s%s%.0s%s cap %u ch alt %u",
 			 in.uac_version, uacd_format_name(d->format), d->rate, d->play_ch, in.play_alt, in.play_ep,
@@ -702,6 +705,59 @@ START_TEST(test_corpus)
 		finish(d, &f);
 		free(cfg);
 	}
+}
+END_TEST
+
+/*
+ * Idle: nothing streams before the first client, streaming goes on 2 s
+ * after the last stream closed and then stops (no submit, no wake-up
+ * beyond the 10 ms look for new streams), and a new client starts it again
+ * at once, exact.
+ */
+START_TEST(test_idle)
+{
+	struct fake_usb f;
+	uint8_t cfg[512];
+	size_t len = fake_qemu_config(cfg, true, false, (const uint32_t[]){ 48000 }, 1);
+	struct uacd_device *d;
+	struct client c;
+	uint64_t t_close, submits, t_open;
+
+	qemu_model(&f, 48000, 400);
+	d = make_dev(&f, "usb", cfg, len, NULL);
+	run_until(d, &f, NULL, 1000000);
+	ck_assert_uint_eq(f.submits, 0);
+	ck_assert_int_eq(f.alt[1], 1);	/* selected at start, kept */
+
+	client_open(d, &c);
+	t_open = f.now_us;
+	run_until(d, &f, &c, 4000000);
+	/* started within one look (10 ms) and one transfer (8 ms) */
+	ck_assert_uint_ge(f.good, (uint64_t)((f.now_us - t_open - 30000) * 48.0192 / 1000));
+	ck_assert_uint_eq(f.bad + f.gaps + f.silence_after_start + f.underflow, 0);
+
+	uacd_dev_stream_close(c.s);
+	t_close = f.now_us;
+	run_until(d, &f, NULL, t_close + 1500000);
+	ck_assert_uint_gt(f.silence_after_start, 48000);	/* still streaming, silence */
+	run_until(d, &f, NULL, t_close + 2200000);
+	submits = f.submits;
+	ck_assert_uint_eq(f.nq, 0);	/* everything came back */
+	run_until(d, &f, NULL, t_close + 10000000);
+	ck_assert_uint_eq(f.submits, submits);
+	ck_assert_uint_eq(d->rt.queued, 0);
+
+	/* a new client: the same exactness from its first frame */
+	f.started = false;
+	f.next = 1;
+	f.good = f.bad = f.gaps = f.silence_after_start = 0;
+	client_open(d, &c);
+	t_open = f.now_us;
+	run_until(d, &f, &c, t_open + 3000000);
+	ck_assert_uint_ge(f.good, (uint64_t)((f.now_us - t_open - 30000) * 48.0192 / 1000));
+	ck_assert_uint_eq(f.bad + f.gaps + f.silence_after_start, 0);
+	uacd_dev_stream_close(c.s);
+	finish(d, &f);
 }
 END_TEST
 
@@ -764,6 +820,7 @@ START_TEST(test_implicit_feedback)
 	ck_assert_uint_eq(in.cap_alt, 2);
 	ck_assert_uint_eq(in.fb_ep, 0);
 	/* no client: 18 channels is more than a client stream takes; silence is sized alike */
+	uacd_usb_set_idle_ms(d, 0);
 	run_until(d, &f, NULL, 60000000);
 	/* OUT transfers submitted before the first capture completed go nominal */
 	warm = (size_t)in.transfers * in.packets;
@@ -884,6 +941,7 @@ int main(void)
 	tcase_add_test(tc, test_implicit_feedback);
 	tcase_add_test(tc, test_capture_only);
 	tcase_add_test(tc, test_corpus);
+	tcase_add_test(tc, test_idle);
 	tcase_add_test(tc, test_stall);
 	tcase_add_test(tc, test_disconnect);
 	suite_add_tcase(s, tc);

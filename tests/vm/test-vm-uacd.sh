@@ -124,7 +124,17 @@ amixer -D uac sset "$ctl" 100% unmute || exit 12
 amixer -D uac sget "$ctl" > vol-unity.txt 2>&1
 cat vol-unity.txt
 
+# per-thread CPU ticks and context switches of uacd: "comm/tid ticks switches" lines
+thread_ticks() {
+	local t
+	for t in /proc/$1/task/*; do
+		printf '%s/%s %s %s\n' "$(tr ' ' _ < "$t/comm")" "${t##*/}" "$(awk '{ print $14 + $15 }' "$t/stat")" \
+			"$(awk '/^voluntary_ctxt_switches/ { v = $2 } /^nonvoluntary_ctxt_switches/ { n = $2 } END { print v + n }' "$t/status")"
+	done
+}
+
 # stream 1: 10 s at unity
+thread_ticks "$upid" > threads0.txt
 c0=$(cpu_ticks "$upid")
 s0=$(sys_ticks)
 { time aplay -q -D uac noise10-tail.wav 2> aplay1.err; } 2> aplay1.time
@@ -132,6 +142,11 @@ echo $? > aplay1.rc
 s1=$(sys_ticks)
 c1=$(cpu_ticks "$upid")
 echo "uacd_guest_cpu_s=$(secs "$s0" "$s1") aplay_$(cat aplay1.time) uacd_cpu_s=$(secs "$c0" "$c1")" > cpu.txt
+thread_ticks "$upid" > threads1.txt
+# where uacd's CPU went during stream 1, per thread: seconds, wake-ups
+awk -v hz="$(getconf CLK_TCK)" 'NR == FNR { t[$1] = $2; w[$1] = $3; next }
+	{ printf "%s%s=%.2fs/%dwakeups", sep, $1, ($2 - t[$1]) / hz, $3 - w[$1]; sep = " " }
+	END { print "" }' threads0.txt threads1.txt > threads.txt
 echo "aplay1 rc=$(cat aplay1.rc)"; cat aplay1.err cpu.txt
 
 # stream 2: 2 s after a 6 dB step down
@@ -349,6 +364,7 @@ echo "--- summary: 10 s white noise, kernel driver vs uacd, same VM"
 printf '%-8s %-6s %8s %5s %9s %8s %13s  %s\n' driver exact matched lost repeated corrupt missing_tail cpu
 row kernel "$vm_share/cmp0.txt" "$vm_share/cpu-kernel.txt"
 row uacd "$vm_share/cmp1.txt" "$vm_share/cpu.txt"
+echo "uacd threads during stream 1 (CPU, wake-ups): $(cat "$vm_share/threads.txt" 2>/dev/null)"
 echo "timing: ${vm_timing#run-vm: } test_wall=$(awk -v a=$start -v b=$end 'BEGIN { printf "%.1f", b - a }')"
 [ "$fails" = 0 ] || { echo "FAIL: $fails check(s) failed"; exit 1; }
 exit 0
