@@ -520,7 +520,7 @@ int uacd_hotplug_start(struct uacd_server *srv, const char (*specs)[512], int n,
 			hp->have_cb = true;
 		else
 			uacd_info("hotplug: cannot register libusb hotplug callbacks: %s",
-				  libusb_error_name(ret));
+				  strerror(-uacd_usb_errno(ret)));
 	}
 	ret = open_netlink();
 	if (ret < 0)

@@ -339,12 +339,12 @@ static int walk(const struct uacd_usb_spec *spec, uint8_t want_bus, uint8_t want
 			ret = -ENOMEM;
 			break;
 		}
-		r = libusb_open(dev, &io->h);
+		r = uacd_usb_errno(libusb_open(dev, &io->h));
 		if (r) {
 			uacd_info("usb: cannot open %04x:%04x on bus %u address %u: %s", dd.idVendor,
 				  dd.idProduct, libusb_get_bus_number(dev), libusb_get_device_address(dev),
-				  libusb_error_name(r));
-			open_err = open_err ? open_err : uacd_usb_errno(r);
+				  strerror(-r));
+			open_err = open_err ? open_err : r;
 			free(io);
 			continue;
 		}
