@@ -24,8 +24,10 @@ EOC
 
 # ALSA clients load our (possibly sanitized) plugin: give them the runtime.
 CLIENT_ENV=
+SANITIZED=0
 if nm -D "$PLUGIN" 2>/dev/null | grep -q __asan_init; then
 	CLIENT_ENV="LD_PRELOAD=$(gcc -print-file-name=libasan.so) ASAN_OPTIONS=detect_leaks=0:verify_asan_link_order=0"
+	SANITIZED=1	# everything runs several times slower: tests that race time allow for it
 fi
 export ASAN_OPTIONS="${ASAN_OPTIONS:-detect_leaks=1}:abort_on_error=1"
 export UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1"
