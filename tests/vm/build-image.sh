@@ -206,9 +206,10 @@ up() { cut -d' ' -f1 /proc/uptime; }
 say() { echo "vm-init[$(up)]: $*"; }
 fail() { say "$*"; sync; poweroff -f; }
 
-vmshare= vmscript= vmnocard=
+vmshare= vmscript= vmnocard= vmbind=
 for a in $(cat /proc/cmdline); do
 	case $a in
+	vmbind=*) vmbind=${a#vmbind=} ;;
 	vmshare=*) vmshare=${a#vmshare=} ;;
 	vmscript=*) vmscript=${a#vmscript=} ;;
 	vmnocard=1) vmnocard=1 ;;
@@ -229,8 +230,21 @@ mount -t devtmpfs devtmpfs /host/dev
 mkdir -p /host/dev/pts /host/dev/shm
 mount -t devpts devpts /host/dev/pts
 mount -t tmpfs tmpfs /host/dev/shm
+# Keep a view of the host's /tmp and /run for vmbind= before hiding them.
+mkdir -p /hosttmp /hostrun
+mount -o bind /host/tmp /hosttmp
+mount -o bind /host/run /hostrun
 mount -t tmpfs -o mode=1777 tmpfs /host/tmp
 mount -t tmpfs -o mode=755 tmpfs /host/run
+# Source/build trees under /tmp or /run (a CI clone) at their own paths.
+for d in $(echo "$vmbind" | tr ':' ' '); do
+	case "$d" in
+	/tmp/*) src=/hosttmp/${d#/tmp/} ;;
+	/run/*) src=/hostrun/${d#/run/} ;;
+	*) continue ;;
+	esac
+	mkdir -p "/host$d" && mount -o bind "$src" "/host$d" || fail "cannot bind $d into the guest"
+done
 [ -d /sys/kernel/debug ] && mount -t debugfs debugfs /host/sys/kernel/debug 2>/dev/null
 if [ -n "$vmshare" ]; then
 	# Same absolute path as on the host; under /tmp or /run the mount

@@ -83,6 +83,16 @@ fi
 
 rm -f "$share/.vm-rc"
 append="console=ttyS0 panic=-1 loglevel=4 vmshare=$share vmscript=$script"
+# The guest gets a fresh tmpfs on /tmp and /run: source and build trees that
+# live there (a CI clone in /tmp) are bound back in at their own paths.
+vmbind=
+for d in "${top_srcdir:-}" "${top_builddir:-}"; do
+	case "$d" in
+	/tmp/*|/run/*) vmbind="$vmbind${vmbind:+:}$d" ;;
+	esac
+done
+case "$vmbind" in *" "*) echo "run-vm: paths with spaces cannot be shared: $vmbind" >&2; exit 125 ;; esac
+[ -n "$vmbind" ] && append="$append vmbind=$vmbind"
 [ -n "$noaudio" ] && append="$append vmnocard=1"
 
 TIMEFORMAT='%R %U %S'
