@@ -75,6 +75,8 @@ static void usage(FILE *f)
 		"                         sim[:rate=R,channels=N,format=F,mode=loopback|wav|silence,\n"
 		"                         drift_ppm=P,usb=full|high,time=real|fast,speedup=N,\n"
 		"                         in=FILE,out=FILE,loop=0|1,name=NAME,priority=N]\n"
+		"                         usb[:VID:PID[:SERIAL]|:path=BUS-PORT][,rate=R,channels=N,\n"
+		"                         format=F,transfers=N,packets=N,name=NAME,priority=N]\n"
 		"  -H, --hook 'PATH [ARGS]'  load a processing hook on every device; repeatable\n"
 		"  -P, --policy FILE      entitlement policy (default " UACD_DEFAULT_POLICY ")\n"
 		"  -D, --dsp FILE         playback DSP chain, CamillaDSP-style YAML (default\n"

@@ -24,14 +24,21 @@ static void check(const char *what)
 
 	prctl(PR_GET_NAME, name, 0, 0, 0);
 	if (!strncmp(name, "uacd-rt", 7)) {
-		static const char msg1[] = "rt-malloc-guard: ";
-		static const char msg2[] = " on RT thread ";
+		/* One write(), so that no log line of uacd lands inside it. */
+		char line[96];
+		size_t n = 0;
+		const char *parts[] = { "rt-malloc-guard: ", what, " on RT thread ", name, "\n" };
+		unsigned i;
 
-		write(2, msg1, sizeof(msg1) - 1);
-		write(2, what, strlen(what));
-		write(2, msg2, sizeof(msg2) - 1);
-		write(2, name, strlen(name));
-		write(2, "\n", 1);
+		for (i = 0; i < sizeof(parts) / sizeof(parts[0]); i++) {
+			size_t k = strlen(parts[i]);
+
+			if (n + k > sizeof(line))
+				k = sizeof(line) - n;
+			memcpy(line + n, parts[i], k);
+			n += k;
+		}
+		write(2, line, n);
 		abort();
 	}
 }
