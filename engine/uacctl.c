@@ -21,6 +21,7 @@
 
 #include <uacd/protocol.h>
 
+#include "engine/transport-libusb.h"
 #include "engine/usb-describe.h"
 #include "entitlement-policy/uacpol.h"
 
@@ -47,6 +48,7 @@ static void usage(FILE *f)
 		"  mute [DEVICE] [on|off]  show or set mute\n"
 		"  reload                  reload hooks, DSP and policy (like SIGHUP)\n"
 		"  describe [--json] FILE  print the USB audio model of a configuration descriptor\n"
+		"  describe [--json] --device SPEC  the same, read from a plugged-in device\n"
 		"  policy check|lint ...   explain a policy decision, validate a policy file\n"
 		"                          (uacctl policy --help)\n"
 		"\n"
@@ -282,6 +284,55 @@ static int cmd_control(const char *what, int argc, char **argv)
 	return 0;
 }
 
+/*
+ * describe --device SPEC [--json]: read a plugged-in device's descriptors
+ * (without claiming it) and describe them like a file.
+ */
+static int cmd_describe_device(int argc, char **argv)
+{
+	struct uacd_usbdesc_device dev;
+	struct uacd_usbdesc *model = NULL;
+	const char *spec = NULL;
+	uint8_t *cfg = NULL;
+	size_t len = 0;
+	char err[256];
+	int i, ret;
+
+	for (i = 0; i < argc; i++) {
+		if (!strcmp(argv[i], "--device") && i + 1 < argc)
+			spec = argv[++i];
+		else if (!strcmp(argv[i], "--device"))
+			break;	/* no spec: said below */
+		else if (!strncmp(argv[i], "--device=", 9))
+			spec = argv[i] + 9;
+		else if (!strcmp(argv[i], "--json"))
+			json = 1;
+		else {
+			fprintf(stderr, "uacctl: describe: unexpected '%s' (describe [--json] FILE|--device SPEC)\n",
+				argv[i]);
+			return EXIT_USAGE;
+		}
+	}
+	if (!spec) {
+		fprintf(stderr, "uacctl: describe: --device needs a spec (usb, usb:VID:PID, usb:path=BUS-PORT)\n");
+		return EXIT_USAGE;
+	}
+	ret = uacd_usb_read_descriptors(spec, &cfg, &len, &dev, err, sizeof(err));
+	if (ret) {
+		fprintf(stderr, "uacctl: describe: %s\n", err);
+		return EXIT_FAILED;
+	}
+	ret = uacd_usbdesc_parse(cfg, len, &model, err, sizeof(err));
+	free(cfg);
+	if (ret) {
+		fprintf(stderr, "uacctl: describe: %s: %s\n", spec, err);
+		return EXIT_FAILED;
+	}
+	ret = uacd_describe_write(stdout, model, &dev, json);
+	uacd_usbdesc_free(model);
+	return ret ? EXIT_FAILED : 0;
+}
+
 /* hook load DEVICE PATH [ARGS] / hook unload DEVICE NAME */
 static int cmd_hook(const char *verb, int argc, char **argv)
 {
@@ -386,6 +437,9 @@ int main(int argc, char **argv)
 		return cmd_control(cmd, argc - optind - 1, argv + optind + 1);
 	if (!strcmp(cmd, "reload"))
 		return cmd_text(UACD_MSG_RELOAD, "reload", NULL);
+	if (!strcmp(cmd, "describe") && optind + 1 < argc &&
+	    (!strcmp(argv[optind + 1], "--device") || !strncmp(argv[optind + 1], "--device=", 9)))
+		return cmd_describe_device(argc - optind - 1, argv + optind + 1);
 	if (!strcmp(cmd, "describe")) {
 		/* uacd_describe_main parses its own options; pass --json through. */
 		char *args[16];

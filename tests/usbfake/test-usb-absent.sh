@@ -34,5 +34,13 @@ check "uacd: usb: vendor=xyz: expected a hexadecimal number from 0 to 65535" usb
 check "uacd: usb: channels=0: expected an integer from 1 to 32" "usb,channels=0"
 check "uacd: device spec 'usbx': expected sim[:options] or usb[:VID:PID[:SERIAL]|:path=BUS-PORT][,options]" usbx
 [ -e "$T/s.sock" ] && { echo "FAIL: a socket was left behind"; fails=$((fails + 1)); }
+# uacctl describe --device reads a live device; with none it says so
+out=$("$top_builddir/engine/uacctl" describe --device usb:46f4:0002 2>&1); rc=$?
+if [ $rc = 1 ] && [ "$out" = "uacctl: describe: usb:46f4:0002: no USB audio device matches" ]; then
+	echo "ok: uacctl describe --device: $out"
+else
+	echo "FAIL: uacctl describe --device: rc $rc, got '$out'"
+	fails=$((fails + 1))
+fi
 [ "$fails" = 0 ] || exit 1
 exit 0
