@@ -437,9 +437,13 @@ int main(int argc, char **argv)
 		return cmd_control(cmd, argc - optind - 1, argv + optind + 1);
 	if (!strcmp(cmd, "reload"))
 		return cmd_text(UACD_MSG_RELOAD, "reload", NULL);
-	if (!strcmp(cmd, "describe") && optind + 1 < argc &&
-	    (!strcmp(argv[optind + 1], "--device") || !strncmp(argv[optind + 1], "--device=", 9)))
-		return cmd_describe_device(argc - optind - 1, argv + optind + 1);
+	if (!strcmp(cmd, "describe")) {
+		int k;
+
+		for (k = optind + 1; k < argc; k++)
+			if (!strcmp(argv[k], "--device") || !strncmp(argv[k], "--device=", 9))
+				return cmd_describe_device(argc - optind - 1, argv + optind + 1);
+	}
 	if (!strcmp(cmd, "describe")) {
 		/* uacd_describe_main parses its own options; pass --json through. */
 		char *args[16];

@@ -108,6 +108,9 @@ s1=$(sys_ticks)
 echo "kernel_guest_cpu_s=$(secs "$s0" "$s1") aplay_$(cat aplay0.time)" > cpu-kernel.txt
 echo "aplay0 (kernel) rc=$(cat aplay0.rc)"; cat aplay0.err cpu-kernel.txt
 mkdir -p /run/uacd
+# the live device described through libusb, before anyone claims it
+"${UACD%/uacd}/uacctl" describe --json --device usb:46f4:0002 > describe.json 2> describe.err
+echo "describe rc=$?"
 # shellcheck disable=SC2086
 "$UACD" -f -v --socket "$UACD_SOCKET" --policy "$UACD_POLICY" --device usb:46f4:0002 $UACD_VM_ARGS > uacd.log 2>&1 &
 upid=$!
@@ -271,6 +274,20 @@ cat "$vm_share/guest.log" 2>/dev/null
 echo "--- uacd log"
 cat "$vm_share/uacd.log" 2>/dev/null
 [ "$vm_rc" = 0 ] || vm_fail "guest script exited with $vm_rc"
+
+# uacctl describe --device on the live device gives the model of the
+# descriptor rebuilt from QEMU's lsusb dump (shared/descriptors)
+live=$(sed -n 's/.*\("functions":.*\)/\1/p' "$vm_share/describe.json")
+ref=$("$top_builddir/engine/uacctl" describe --json "$top_srcdir/tests/fuzz/corpus-descriptors/qemu-usb-audio.bin" |
+	sed -n 's/.*\("functions":.*\)/\1/p')
+if [ -n "$live" ] && [ "$live" = "$ref" ]; then
+	echo "ok: uacctl describe --device usb:46f4:0002 matches the lsusb-derived model ($(printf %s "$live" | wc -c) bytes of JSON)"
+else
+	echo "FAIL: uacctl describe --device differs from the lsusb-derived model"
+	cat "$vm_share/describe.err"
+	printf 'live: %s\nref:  %s\n' "$live" "$ref" | cut -c1-400
+	vm_fail "describe --device"
+fi
 
 fails=0
 check() {	# DESCRIPTION COMMAND...
