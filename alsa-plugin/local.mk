@@ -1,6 +1,7 @@
 # alsa-plugin/: the ioplug PCM plugin (aplay -D uac) and its conf snippet.
 alsaplugin_LTLIBRARIES += alsa-plugin/libasound_module_pcm_uac.la
-alsa_plugin_libasound_module_pcm_uac_la_SOURCES = alsa-plugin/pcm_uac.c
+alsa_plugin_libasound_module_pcm_uac_la_SOURCES = alsa-plugin/pcm_uac.c \
+	alsa-plugin/plugin-conf.c alsa-plugin/plugin-conf.h
 alsa_plugin_libasound_module_pcm_uac_la_CFLAGS = $(AM_CFLAGS) $(ALSA_CFLAGS) -DPIC
 alsa_plugin_libasound_module_pcm_uac_la_LIBADD = $(ALSA_LIBS)
 alsa_plugin_libasound_module_pcm_uac_la_LDFLAGS = $(AM_LDFLAGS) -module -avoid-version -no-undefined -export-symbols-regex '^_snd_pcm_uac_open$$|^__snd_pcm_uac_open_dlsym'

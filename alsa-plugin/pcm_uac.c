@@ -40,6 +40,8 @@
 
 #include <uacd/protocol.h>
 
+#include "alsa-plugin/plugin-conf.h"
+
 #define ACK_TIMEOUT_MS 500
 /* Byte limits as snd-usb-audio declares them; uacd's ring takes any of these. */
 #define MIN_PERIOD_BYTES 64
@@ -641,41 +643,14 @@ static int set_constraints(struct uac_pcm *u)
 
 SND_PCM_PLUGIN_DEFINE_FUNC(uac)
 {
-	snd_config_iterator_t i, next;
-	const char *device = "", *sock = NULL, *env;
+	const char *device, *sock;
 	struct uac_pcm *u;
 	int ret;
 
 	(void)root;
-	snd_config_for_each(i, next, conf) {
-		snd_config_t *n = snd_config_iterator_entry(i);
-		const char *id;
-
-		if (snd_config_get_id(n, &id) < 0)
-			continue;
-		if (!strcmp(id, "comment") || !strcmp(id, "type") || !strcmp(id, "hint"))
-			continue;
-		if (!strcmp(id, "device")) {
-			if (snd_config_get_string(n, &device) < 0) {
-				SNDERR("uac: 'device' must be a string");
-				return -EINVAL;
-			}
-			continue;
-		}
-		if (!strcmp(id, "socket")) {
-			if (snd_config_get_string(n, &sock) < 0) {
-				SNDERR("uac: 'socket' must be a string");
-				return -EINVAL;
-			}
-			continue;
-		}
-		SNDERR("uac: unknown field %s", id);
-		return -EINVAL;
-	}
-	if (strlen(device) >= UACD_NAME_MAX) {
-		SNDERR("uac: device name too long: %s", device);
-		return -EINVAL;
-	}
+	ret = uac_conf_parse(conf, &device, &sock);
+	if (ret < 0)
+		return ret;
 
 	u = calloc(1, sizeof(*u));
 	if (!u)
@@ -683,10 +658,7 @@ SND_PCM_PLUGIN_DEFINE_FUNC(uac)
 	u->sock = -1;
 	u->wake_fd = -1;
 	snprintf(u->device, sizeof(u->device), "%s", device);
-	/* $UACD_SOCKET wins, then the conf's socket, then the default. */
-	env = getenv(UACD_SOCKET_ENV);
-	snprintf(u->socket_path, sizeof(u->socket_path), "%s",
-		 env && *env ? env : sock && *sock ? sock : UACD_DEFAULT_SOCKET);
+	uac_socket_path(u->socket_path, sizeof(u->socket_path), sock);
 
 	ret = connect_daemon(u, stream);
 	if (ret < 0)

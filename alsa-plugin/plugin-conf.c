@@ -1,0 +1,50 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include "config.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <uacd/protocol.h>
+
+#include "alsa-plugin/plugin-conf.h"
+
+int uac_conf_parse(snd_config_t *conf, const char **device, const char **sock)
+{
+	snd_config_iterator_t i, next;
+
+	*device = "";
+	*sock = NULL;
+	snd_config_for_each(i, next, conf) {
+		snd_config_t *n = snd_config_iterator_entry(i);
+		const char *id;
+
+		if (snd_config_get_id(n, &id) < 0)
+			continue;
+		if (!strcmp(id, "comment") || !strcmp(id, "type") || !strcmp(id, "hint"))
+			continue;
+		if (!strcmp(id, "device") || !strcmp(id, "socket")) {
+			if (snd_config_get_string(n, !strcmp(id, "device") ? device : sock) < 0) {
+				SNDERR("uac: '%s' must be a string", id);
+				return -EINVAL;
+			}
+			continue;
+		}
+		SNDERR("uac: unknown field %s", id);
+		return -EINVAL;
+	}
+	if (strlen(*device) >= UACD_NAME_MAX) {
+		SNDERR("uac: device name too long: %s", *device);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+void uac_socket_path(char *buf, size_t len, const char *conf_sock)
+{
+	const char *env = getenv(UACD_SOCKET_ENV);
+
+	snprintf(buf, len, "%s",
+		 env && *env ? env : conf_sock && *conf_sock ? conf_sock : UACD_DEFAULT_SOCKET);
+}
