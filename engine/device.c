@@ -157,20 +157,15 @@ static void apply_sw_gain(struct uacd_device *d, uint32_t frames)
 		return;
 	/* 10 ms from full scale to silence; any change takes at most that. */
 	step = 100.0f / (float)d->rate;
-	for (c = 0; c < d->play_ch; c++) {
-		g = d->rt.gain;
-		for (i = 0; i < frames; i++) {
-			if (g < target)
-				g = g + step < target ? g + step : target;
-			else if (g > target)
-				g = g - step > target ? g - step : target;
+	g = d->rt.gain;
+	for (i = 0; i < frames; i++) {
+		if (g < target)
+			g = g + step < target ? g + step : target;
+		else if (g > target)
+			g = g - step > target ? g - step : target;
+		for (c = 0; c < d->play_ch; c++)
 			d->mix[c][i] *= g;
-		}
 	}
-	/* every channel walked the same ramp */
-	for (i = 0, g = d->rt.gain; i < frames; i++)
-		g = g < target ? (g + step < target ? g + step : target) :
-		    (g - step > target ? g - step : target);
 	d->rt.gain = g;
 }
 
