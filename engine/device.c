@@ -635,6 +635,11 @@ int uacd_dev_describe(struct uacd_device *d, char *buf, size_t len)
 			(unsigned long long)__atomic_load_n(&d->stats.cycle_ns_max, __ATOMIC_RELAXED) / 1000,
 			(unsigned long long)__atomic_load_n(&d->stats.xruns, __ATOMIC_RELAXED),
 			(unsigned long long)__atomic_load_n(&d->stats.bad_clients, __ATOMIC_RELAXED));
+	if (off < len && d->stats.wake_measured)
+		off += (size_t)snprintf(buf + off, len - off,
+			"  scheduling: max wake-up delay %llu us, %llu cycles began over 1 ms late\n",
+			(unsigned long long)__atomic_load_n(&d->stats.wake_late_ns_max, __ATOMIC_RELAXED) / 1000,
+			(unsigned long long)__atomic_load_n(&d->stats.late_cycles, __ATOMIC_RELAXED));
 	return off < len ? (int)off : (int)len;
 }
 

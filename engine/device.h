@@ -119,6 +119,15 @@ struct uacd_device_stats {
 	uint64_t bad_clients;
 	uint64_t cycle_ns_max;
 	uint64_t cycle_ns_sum;
+	/*
+	 * Scheduling, for transports that pace themselves (sim, time=real):
+	 * how late the RT thread woke for its cycle, and how many cycles began
+	 * more than a whole cycle late.  Tells a platform stall (VM steal, a
+	 * higher-priority thread) from our own work, which is cycle_ns_max.
+	 */
+	bool wake_measured;
+	uint64_t wake_late_ns_max;
+	uint64_t late_cycles;
 };
 
 struct uacd_device {

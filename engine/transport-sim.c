@@ -676,6 +676,7 @@ static void *sim_rt_main(void *arg)
 	uint64_t start = uacd_now_ns(), k = 0;
 	double period = 1e6 / (s->fast ? s->speedup : 1.0);	/* real ns per 1 ms cycle */
 
+	d->stats.wake_measured = !s->fast;
 	uacd_dev_rt_enter(d);
 	while (!__atomic_load_n(&d->stop, __ATOMIC_ACQUIRE)) {
 		uint64_t due = start + (uint64_t)(period * (double)k);
@@ -695,6 +696,14 @@ static void *sim_rt_main(void *arg)
 			start = now - (uint64_t)(period * (double)k);
 		}
 		d->rt.cycle_start_ns = uacd_now_ns();
+		if (!s->fast) {
+			uint64_t late = d->rt.cycle_start_ns > due ? d->rt.cycle_start_ns - due : 0;
+
+			if (late > __atomic_load_n(&d->stats.wake_late_ns_max, __ATOMIC_RELAXED))
+				__atomic_store_n(&d->stats.wake_late_ns_max, late, __ATOMIC_RELAXED);
+			if (late > 1000000)
+				__atomic_fetch_add(&d->stats.late_cycles, 1, __ATOMIC_RELAXED);
+		}
 		/* host_time: the bus time the model is at (virtual in time=fast). */
 		sim_cycle(d, s, start + k * 1000000ull);
 		uacd_dev_cycle_end(d);

@@ -17,6 +17,15 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
+
+static uint64_t now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
 
 static int setup(snd_pcm_t *pcm, unsigned rate, snd_pcm_uframes_t period, unsigned periods)
 {
@@ -52,6 +61,7 @@ int main(int argc, char **argv)
 	int16_t *pbuf, *cbuf;
 	uint64_t written = 0, readf = 0, next_impulse, pending_at = 0, end;
 	uint64_t lat_min = UINT64_MAX, lat_max = 0, lat_sum = 0, n_lat = 0, xruns = 0, lost = 0, pxruns = 0;
+	uint64_t t_last = 0, gap_max = 0, gap, t;
 	int pending = 0, err;
 
 	if (argc < 5) {
@@ -89,10 +99,18 @@ int main(int argc, char **argv)
 		snd_pcm_sframes_t n = snd_pcm_readi(cap, cbuf, period);
 		snd_pcm_uframes_t k;
 
+		/* how late this process ran: the longest time between two reads */
+		t = now_ns();
+		gap = t_last ? t - t_last : 0;
+		if (gap > gap_max)
+			gap_max = gap;
+		t_last = t;
+
 		if (n < 0) {
 			xruns++;
 			if (getenv("RTLATENCY_VERBOSE"))
-				fprintf(stderr, "capture xrun at frame %llu: %s\n", (unsigned long long)readf, snd_strerror((int)n));
+				fprintf(stderr, "capture xrun at frame %llu (%.3f ms since the last read): %s\n",
+					(unsigned long long)readf, (double)gap / 1e6, snd_strerror((int)n));
 			snd_pcm_recover(cap, (int)n, 1);
 			snd_pcm_start(cap);
 			continue;
@@ -141,12 +159,13 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	printf("rtlatency: %s period %lu x %u at %u Hz, %.0f s: round trip min %llu avg %.0f max %llu frames "
-	       "(%.2f / %.2f / %.2f ms), %llu impulses, %llu lost, %llu xruns (%llu playback)\n",
+	       "(%.2f / %.2f / %.2f ms), %llu impulses, %llu lost, %llu xruns (%llu playback), "
+	       "longest gap between reads %.2f ms\n",
 	       argv[1], period, periods, rate, seconds, (unsigned long long)lat_min,
 	       (double)lat_sum / (double)n_lat, (unsigned long long)lat_max, lat_min * 1000.0 / rate,
 	       (double)lat_sum / (double)n_lat * 1000.0 / rate, lat_max * 1000.0 / rate,
 	       (unsigned long long)n_lat, (unsigned long long)lost, (unsigned long long)xruns,
-	       (unsigned long long)pxruns);
+	       (unsigned long long)pxruns, (double)gap_max / 1e6);
 	snd_pcm_close(play);
 	snd_pcm_close(cap);
 	return xruns || lost ? 1 : 0;
