@@ -733,7 +733,17 @@ static int sim_reset_clock(struct uacd_device *d, struct sim *s)
 	s->clk_step_q32 = (uint64_t)llroundl(step * 4294967296.0L);
 	s->clk_acc_q32 = 0;
 	s->fb_carry = 0;
-	d->latency_frames = d->rate * SIM_FIFO_TARGET_MS / 1000u;
+	/*
+	 * The model has no converter delay.  Each cycle accounts for the
+	 * millisecond that just ended: the DAC played the oldest FIFO frames
+	 * and the ADC's frames of that millisecond reach the capture ring.  So
+	 * a playback frame is heard after the ring and the FIFO ahead of it
+	 * (both already in snd_pcm_delay), a captured one is read after the
+	 * ring behind it; within one cycle either way, and the two cycle
+	 * phases cancel in a round trip.  rtlatency checks this: the round
+	 * trip the clock measures equals the sum of the two delays.
+	 */
+	d->latency_frames = 0;
 	d->io_info.rate = d->rate;
 	return 0;
 }

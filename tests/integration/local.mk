@@ -33,7 +33,8 @@ integration_tests = \
 	tests/integration/test-policy.sh \
 	tests/integration/test-dsp-reload.sh \
 	tests/integration/test-access-modes.sh \
-	tests/integration/test-volume.sh
+	tests/integration/test-volume.sh \
+	tests/integration/test-delay.sh
 TESTS += $(integration_tests)
 EXTRA_DIST += tests/integration/lib.sh $(integration_tests)
 
@@ -41,4 +42,4 @@ EXTRA_DIST += tests/integration/lib.sh $(integration_tests)
 noinst_PROGRAMS += tests/tools/rtlatency
 tests_tools_rtlatency_SOURCES = tests/tools/rtlatency.c
 tests_tools_rtlatency_CFLAGS = $(AM_CFLAGS) $(ALSA_CFLAGS)
-tests_tools_rtlatency_LDADD = $(ALSA_LIBS)
+tests_tools_rtlatency_LDADD = $(ALSA_LIBS) -lm

@@ -11,11 +11,20 @@
  * the moment it was read: what an application doing live processing would
  * see.  Prints min/avg/max in frames and ms, and the xrun count; exits 1 on
  * any xrun or lost impulse.
+ *
+ * It also checks that snd_pcm_delay() tells the truth.  Just before the
+ * impulse is written, the playback delay says how many frames will be heard
+ * before it; just after the read that returns it, the capture delay says
+ * how many frames were captured after the last one returned.  Together they
+ * predict when, in CLOCK_MONOTONIC time, the impulse went from playback to
+ * capture; the prediction must agree with the clock.  "delay error" is
+ * measured minus predicted, in frames, per impulse (median and worst).
  */
 #include <alsa/asoundlib.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <math.h>
 #include <string.h>
 #include <time.h>
 
@@ -61,7 +70,10 @@ int main(int argc, char **argv)
 	int16_t *pbuf, *cbuf;
 	uint64_t written = 0, readf = 0, next_impulse, pending_at = 0, end;
 	uint64_t lat_min = UINT64_MAX, lat_max = 0, lat_sum = 0, n_lat = 0, xruns = 0, lost = 0, pxruns = 0;
-	uint64_t t_last = 0, gap_max = 0, gap, t;
+	uint64_t t_last = 0, gap_max = 0, gap, t, t_play = 0;
+	snd_pcm_sframes_t d_play = 0, d_cap;
+	static double derr[4096];
+	unsigned n_derr = 0;
 	int pending = 0, err;
 
 	if (argc < 5) {
@@ -127,6 +139,10 @@ int main(int argc, char **argv)
 				lat_sum += lat;
 				n_lat++;
 				pending = 0;
+				if (snd_pcm_delay(cap, &d_cap) == 0 && n_derr < 4096)
+					derr[n_derr++] = (double)(now_ns() - t_play) * rate / 1e9 -
+							 (double)d_play - (double)((snd_pcm_uframes_t)n - 1 - k) -
+							 (double)d_cap;
 			}
 		readf += (uint64_t)n;
 		if (pending && readf - pending_at > rate) {
@@ -139,6 +155,9 @@ int main(int argc, char **argv)
 			pbuf[0] = pbuf[1] = 30000;
 			pending = 1;
 			pending_at = readf;
+			if (snd_pcm_delay(play, &d_play) < 0)
+				d_play = 0;
+			t_play = now_ns();
 			next_impulse = readf + rate / 2;
 		}
 		n = snd_pcm_writei(play, pbuf, period);
@@ -166,6 +185,24 @@ int main(int argc, char **argv)
 	       (double)lat_sum / (double)n_lat * 1000.0 / rate, lat_max * 1000.0 / rate,
 	       (unsigned long long)n_lat, (unsigned long long)lost, (unsigned long long)xruns,
 	       (unsigned long long)pxruns, (double)gap_max / 1e6);
+	if (n_derr) {
+		double med, worst = 0;
+		unsigned a, b;
+
+		/* insertion sort by magnitude is fine for a few thousand */
+		for (a = 1; a < n_derr; a++)
+			for (b = a; b > 0 && fabs(derr[b - 1]) > fabs(derr[b]); b--) {
+				double tmp = derr[b];
+
+				derr[b] = derr[b - 1];
+				derr[b - 1] = tmp;
+			}
+		med = derr[n_derr / 2];
+		worst = derr[n_derr - 1];
+		printf("rtlatency: delay error (measured - predicted by snd_pcm_delay): median %+.0f frames, "
+		       "90%% within %.0f, worst %+.0f frames over %u impulses\n", med,
+		       fabs(derr[n_derr * 9 / 10]), worst, n_derr);
+	}
 	snd_pcm_close(play);
 	snd_pcm_close(cap);
 	return xruns || lost ? 1 : 0;
