@@ -11,7 +11,8 @@ dsp_libuacdsp_la_SOURCES = \
 	dsp/biquad.h dsp/biquad.c \
 	dsp/chain.h dsp/chain.c \
 	dsp/chain-biquad.c dsp/chain-basic.c dsp/chain-conv.c \
-	dsp/chain-level.h dsp/chain-level.c
+	dsp/chain-level.h dsp/chain-level.c \
+	dsp/dither-design.h dsp/dither-design.c
 # explicit -f flags win over the -O level in CFLAGS: the kernels want the
 # vectoriser with its real cost model
 dsp_libuacdsp_la_CFLAGS = $(AM_CFLAGS) $(YAML_CFLAGS) $(FFTW_CFLAGS) $(SNDFILE_CFLAGS) \
