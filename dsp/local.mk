@@ -79,3 +79,9 @@ tests_dsp_test_dsp_rt_SOURCES = tests/dsp/test-dsp-rt.c
 tests_dsp_test_dsp_rt_CFLAGS = $(dsp_test_cflags)
 tests_dsp_test_dsp_rt_LDADD = $(dsp_test_ldadd) $(PTHREAD_LIBS)
 TESTS += tests/dsp/test-dsp-rt
+
+check_PROGRAMS += tests/dsp/test-dsp-dither
+tests_dsp_test_dsp_dither_SOURCES = tests/dsp/test-dsp-dither.c
+tests_dsp_test_dsp_dither_CFLAGS = $(dsp_test_cflags)
+tests_dsp_test_dsp_dither_LDADD = $(dsp_test_ldadd)
+TESTS += tests/dsp/test-dsp-dither
