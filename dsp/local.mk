@@ -63,7 +63,8 @@ EXTRA_DIST += tests/dsp/test-uacd-dsp.sh \
 	tests/fuzz/fuzz-dsp-config.c tests/fuzz/fuzz-dsp-config.sources \
 	tests/fuzz/corpus-dsp-config/crossover.yml \
 	tests/fuzz/corpus-dsp-config/eq-levels.yml \
-	tests/fuzz/corpus-dsp-config/mixer-conv.yml
+	tests/fuzz/corpus-dsp-config/mixer-conv.yml \
+	tests/fuzz/corpus-dsp-config/dither.yml
 
 # ---- man pages ----------------------------------------------------------
 dist_man_MANS += man/uacd-dsp.1 man/uacd-dsp.yml.5
