@@ -102,6 +102,7 @@ static const struct shape shapes[] = {
 	[UACDSP_DITHER_FWEIGHTEDSHORT441] = { "FweightedShort441", 3, 300, 30, 1.0 },
 	[UACDSP_DITHER_GESEMANN441] = { "Gesemann441", 8, 1000, 20, 0.8 },
 	[UACDSP_DITHER_GESEMANN48] = { "Gesemann48", 8, 1000, 20, 0.8 },
+	/* published coefficients; the curve (for weighting) is LipshitzLong441's */
 	[UACDSP_DITHER_LIPSHITZ441] = { "Lipshitz441", 5, 500, 25, 1.0 },
 	[UACDSP_DITHER_LIPSHITZLONG441] = { "LipshitzLong441", 9, 500, 25, 1.0 },
 	[UACDSP_DITHER_SHIBATA441] = { "Shibata441", 24, 700, 32, 1.0 },
@@ -159,9 +160,10 @@ static double terhardt_min(void)
 	return terhardt(0.5 * (a + b));
 }
 
-static double shape_curve(const struct shape *s, double f)
+/* the curve of shape s at f; tmin = terhardt_min() */
+static double shape_curve(const struct shape *s, double f, double tmin)
 {
-	double top = terhardt_min() + s->range, t;
+	double top = tmin + s->range, t;
 
 	t = terhardt(f > s->f_lo ? f : s->f_lo);
 	return t < top ? t : top;
@@ -171,9 +173,7 @@ double uacdsp_dither_target_db(enum uacdsp_dither_type type, double f)
 {
 	if ((unsigned)type >= NSHAPES || !shapes[type].order)
 		return NAN;
-	if (type == UACDSP_DITHER_LIPSHITZ441)
-		type = UACDSP_DITHER_LIPSHITZLONG441;
-	return shape_curve(&shapes[type], f);
+	return shape_curve(&shapes[type], f, terhardt_min());
 }
 
 /* In-place radix-2 FFT, n a power of two; sign -1 forward, +1 inverse (unscaled). */
@@ -216,7 +216,7 @@ static int design_cepstral(const struct shape *s, unsigned rate, double *ntf)
 {
 	const unsigned n = DESIGN_N, lift = 2 * s->order;
 	double complex *x = malloc(n * sizeof(*x));
-	double mean = 0.0;
+	double mean = 0.0, tmin = terhardt_min();
 	unsigned k;
 
 	if (!x)
@@ -225,7 +225,7 @@ static int design_cepstral(const struct shape *s, unsigned rate, double *ntf)
 		double f = (double)k * rate / n;
 
 		/* dB -> natural log of the magnitude */
-		x[k] = s->intensity * shape_curve(s, f > 0 ? f : 1e-3) * (M_LN10 / 20.0);
+		x[k] = s->intensity * shape_curve(s, f > 0 ? f : 1e-3, tmin) * (M_LN10 / 20.0);
 		if (k && k < n / 2)
 			x[n - k] = x[k];
 	}

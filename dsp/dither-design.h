@@ -29,8 +29,8 @@ int uacdsp_dither_design(enum uacdsp_dither_type type, unsigned rate, double *nt
  * The target noise curve of a shaped type at frequency f (Hz), in dB: the
  * hearing threshold (or its flattened variant) the design follows, before
  * the zero-mean normalisation.  Perceptual weighting of a noise spectrum is
- * 10^(-target/10).  Lipshitz441 (published coefficients) reports the curve
- * of LipshitzLong441.
+ * 10^(-target/10).  Lipshitz441 (published coefficients) reports the
+ * curve LipshitzLong441 is designed to.
  *
  * \returns the level in dB, or NAN for the unshaped types.
  */
