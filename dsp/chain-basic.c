@@ -7,8 +7,10 @@
  * never clicks; Delay keeps one power-of-two ring per channel and, with
  * `subsample: true`, realises the fractional part with a first-order
  * Thiran allpass (exactly flat magnitude, group delay = the fraction at low
- * frequencies).  Dither quantises to `bits` with TPDF noise; the noise
- * generator is a xorshift per op, so the RT thread never calls rand().
+ * frequencies).  Dither quantises to `bits` with TPDF noise, shaped by
+ * error feedback through a noise transfer function designed at build time
+ * (dsp/dither-design.c); the noise generator is a xorshift per op, so the
+ * RT thread never calls rand().
  */
 #include "config.h"
 
@@ -22,6 +24,7 @@
 #include "dsp/chain.h"
 #include "dsp/config-internal.h"
 #include "dsp/chain-level.h"
+#include "dsp/dither-design.h"
 
 /* ---- Gain --------------------------------------------------------------- */
 
@@ -290,14 +293,35 @@ static const struct uacdsp_op_ops diffeq_ops = {
 
 /* ---- Dither ------------------------------------------------------------- */
 
-static const double lipshitz441[5] = { 2.033, -2.165, 1.959, -1.590, 0.6149 };
+/*
+ * Error feedback: v = x + sum ntf[k] e[n-k] (k >= 1), q = round(v + tpdf),
+ * e[n] = q - v, so output - input = NTF(z) e (dsp/dither-design.c explains
+ * the design).  Without clipping |e| < 1.5 LSB (1 LSB of TPDF plus half an
+ * LSB of rounding); when the output clips, e is the clipped excess, and
+ * feeding that back would push the next samples further out, a loop that
+ * can run away at full scale.  The fed-back error is therefore clamped to
+ * the range it has without clipping, which bounds |output - input| by
+ * DITHER_ERR_MAX (1 + 2 sum_k>=1 |ntf[k]|) LSB for any input within full
+ * scale, clipped or not.
+ */
+#define DITHER_ERR_MAX	1.5	/* LSB */
+#define DITHER_HIST	64u	/* >= UACDSP_DITHER_MAX_ORDER, power of two */
 
 struct dither_op {
 	struct uacdsp_op op;
 	enum uacdsp_dither_type type;
 	double scale, amplitude;
 	uint64_t rng;
-	double *st;		/* [nch][6]: error history / previous random */
+	unsigned order;
+	double ntf[UACDSP_DITHER_MAX_ORDER + 1];
+	/*
+	 * per channel: the error history twice over ([2 * DITHER_HIST], newest
+	 * at pos, so hist[pos .. pos + order) is contiguous), and the previous
+	 * random value of Highpass
+	 */
+	double *hist;
+	unsigned pos[UACDSP_MAX_CHANNELS];
+	double prev[UACDSP_MAX_CHANNELS];
 };
 
 /* rt: uniform in [0, 1) */
@@ -321,28 +345,29 @@ static void dither_process(struct uacdsp_op *op, float *const *bufs, unsigned fr
 
 	for (c = 0; c < op->nch; c++) {
 		float *b = bufs[op->ch[c]];
-		double *st = d->st + (size_t)c * 6;
+		double *h = d->hist + (size_t)c * 2 * DITHER_HIST;
+		unsigned pos = d->pos[c];
 
 		for (i = 0; i < frames; i++) {
-			double x = b[i] * d->scale, noise = 0.0, q;
+			double x = b[i] * d->scale, noise = 0.0, q, e;
 
 			switch (d->type) {
+			case UACDSP_DITHER_NONE:
+				break;
 			case UACDSP_DITHER_FLAT:
 				noise = d->amplitude * (rnd(&d->rng) - rnd(&d->rng));
 				break;
 			case UACDSP_DITHER_HIGHPASS: {
 				double r = rnd(&d->rng);
 
-				noise = r - st[5];
-				st[5] = r;
+				noise = r - d->prev[c];
+				d->prev[c] = r;
 				break;
 			}
-			case UACDSP_DITHER_LIPSHITZ441:
-				for (k = 0; k < 5; k++)
-					x -= lipshitz441[k] * st[k];
+			default:	/* error feedback */
+				for (k = 0; k < d->order; k++)
+					x += d->ntf[k + 1] * h[pos + k];
 				noise = rnd(&d->rng) - rnd(&d->rng);
-				break;
-			default:
 				break;
 			}
 			q = nearbyint(x + noise);
@@ -350,26 +375,77 @@ static void dither_process(struct uacdsp_op *op, float *const *bufs, unsigned fr
 				q = top;
 			if (q < bot)
 				q = bot;
-			if (d->type == UACDSP_DITHER_LIPSHITZ441) {
-				memmove(st + 1, st, 4 * sizeof(double));
-				st[0] = q - x;
+			if (d->order) {
+				e = q - x;
+				if (e > DITHER_ERR_MAX)
+					e = DITHER_ERR_MAX;
+				if (e < -DITHER_ERR_MAX)
+					e = -DITHER_ERR_MAX;
+				pos = (pos - 1) & (DITHER_HIST - 1);
+				h[pos] = h[pos + DITHER_HIST] = e;
 			}
 			b[i] = (float)(q / d->scale);
 		}
+		d->pos[c] = pos;
 	}
+}
+
+static void dither_inherit(struct uacdsp_op *op, const struct uacdsp_op *oldop)
+{
+	struct dither_op *d = (struct dither_op *)op;
+	const struct dither_op *o = (const struct dither_op *)oldop;
+
+	memcpy(d->hist, o->hist, (size_t)op->nch * 2 * DITHER_HIST * sizeof(double));
+	memcpy(d->pos, o->pos, sizeof(d->pos));
+	memcpy(d->prev, o->prev, sizeof(d->prev));
+	d->rng = o->rng;
 }
 
 static void dither_free(struct uacdsp_op *op)
 {
-	free(((struct dither_op *)op)->st);
+	free(((struct dither_op *)op)->hist);
 	plain_free(op);
 }
 
 static const struct uacdsp_op_ops dither_ops = {
 	.name = "Dither",
 	.process = dither_process,
+	.inherit = dither_inherit,
 	.free = dither_free,
 };
+
+static struct uacdsp_op *dither_new(struct uacdsp_chain *c, const struct uacdsp_filter_cfg *f,
+				    unsigned nch, char **what)
+{
+	struct dither_op *d = calloc(1, sizeof(*d));
+	int order;
+
+	if (!d)
+		return NULL;
+	d->op.ops = &dither_ops;
+	d->type = f->u.dither.type;
+	d->scale = ldexp(1.0, (int)(f->u.dither.bits ? f->u.dither.bits : 24) - 1);
+	d->amplitude = f->u.dither.amplitude;
+	d->rng = 0x9E3779B97F4A7C15ULL;
+	order = uacdsp_dither_design(d->type, c->rate, d->ntf);
+	if (order < 0)
+		goto err_free_op;
+	d->order = (unsigned)order;
+	d->hist = calloc((size_t)nch * 2 * DITHER_HIST, sizeof(double));
+	if (!d->hist)
+		goto err_free_op;
+	if (d->order)
+		*what = uacdsp_strdupf("Dither %s to %u bits (%u-tap noise shaping)",
+				       uacdsp_dither_type_name(d->type), f->u.dither.bits, d->order);
+	else
+		*what = uacdsp_strdupf("Dither %s to %u bits",
+				       uacdsp_dither_type_name(d->type), f->u.dither.bits);
+	return &d->op;
+
+err_free_op:
+	free(d);
+	return NULL;
+}
 
 /* ---- dispatch ----------------------------------------------------------- */
 
@@ -461,25 +537,9 @@ int uacdsp_op_filter_new(struct uacdsp_chain *c, const struct uacdsp_config *cfg
 		op = &d->op;
 		break;
 	}
-	case UACDSP_F_DITHER: {
-		struct dither_op *d = calloc(1, sizeof(*d));
-
-		if (!d)
-			return -ENOMEM;
-		d->op.ops = &dither_ops;
-		d->type = f->u.dither.type;
-		d->scale = ldexp(1.0, (int)(f->u.dither.bits ? f->u.dither.bits : 24) - 1);
-		d->amplitude = f->u.dither.amplitude;
-		d->rng = 0x9E3779B97F4A7C15ULL;
-		d->st = calloc((size_t)nch * 6, sizeof(double));
-		if (!d->st) {
-			free(d);
-			return -ENOMEM;
-		}
-		what = uacdsp_strdupf("Dither to %u bits", f->u.dither.bits);
-		op = &d->op;
+	case UACDSP_F_DITHER:
+		op = dither_new(c, f, nch, &what);
 		break;
-	}
 	case UACDSP_F_VOLUME:
 	case UACDSP_F_LOUDNESS:
 		return uacdsp_op_level_new(c, cfg, f, ch, nch, slot, err, errlen);

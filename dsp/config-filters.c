@@ -538,10 +538,6 @@ static int parse_dither(struct cfg_parser *p, yaml_node_t *par, struct uacdsp_fi
 	err = cfgy_enum(p, tn, "type", dither_names, &type);
 	if (err < 0)
 		return err;
-	if (type != UACDSP_DITHER_NONE && type != UACDSP_DITHER_FLAT &&
-	    type != UACDSP_DITHER_HIGHPASS && type != UACDSP_DITHER_LIPSHITZ441)
-		return cfgy_error(p, tn, "type: Dither type '%s' is not supported by uacd "
-				  "(supported: None, Flat, Highpass, Lipshitz441)", dither_names[type]);
 	tab = type == UACDSP_DITHER_FLAT ? dither_flat : dither_bits;
 	err = cfgy_fields(p, par, tab, &t, type_skip, NULL);
 	if (err < 0)

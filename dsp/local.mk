@@ -11,7 +11,8 @@ dsp_libuacdsp_la_SOURCES = \
 	dsp/biquad.h dsp/biquad.c \
 	dsp/chain.h dsp/chain.c \
 	dsp/chain-biquad.c dsp/chain-basic.c dsp/chain-conv.c \
-	dsp/chain-level.h dsp/chain-level.c
+	dsp/chain-level.h dsp/chain-level.c \
+	dsp/dither-design.h dsp/dither-design.c
 # explicit -f flags win over the -O level in CFLAGS: the kernels want the
 # vectoriser with its real cost model
 dsp_libuacdsp_la_CFLAGS = $(AM_CFLAGS) $(YAML_CFLAGS) $(FFTW_CFLAGS) $(SNDFILE_CFLAGS) \
@@ -62,7 +63,8 @@ EXTRA_DIST += tests/dsp/test-uacd-dsp.sh \
 	tests/fuzz/fuzz-dsp-config.c tests/fuzz/fuzz-dsp-config.sources \
 	tests/fuzz/corpus-dsp-config/crossover.yml \
 	tests/fuzz/corpus-dsp-config/eq-levels.yml \
-	tests/fuzz/corpus-dsp-config/mixer-conv.yml
+	tests/fuzz/corpus-dsp-config/mixer-conv.yml \
+	tests/fuzz/corpus-dsp-config/dither.yml
 
 # ---- man pages ----------------------------------------------------------
 dist_man_MANS += man/uacd-dsp.1 man/uacd-dsp.yml.5
@@ -78,3 +80,9 @@ tests_dsp_test_dsp_rt_SOURCES = tests/dsp/test-dsp-rt.c
 tests_dsp_test_dsp_rt_CFLAGS = $(dsp_test_cflags)
 tests_dsp_test_dsp_rt_LDADD = $(dsp_test_ldadd) $(PTHREAD_LIBS)
 TESTS += tests/dsp/test-dsp-rt
+
+check_PROGRAMS += tests/dsp/test-dsp-dither
+tests_dsp_test_dsp_dither_SOURCES = tests/dsp/test-dsp-dither.c
+tests_dsp_test_dsp_dither_CFLAGS = $(dsp_test_cflags)
+tests_dsp_test_dsp_dither_LDADD = $(dsp_test_ldadd)
+TESTS += tests/dsp/test-dsp-dither

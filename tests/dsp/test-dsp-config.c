@@ -63,9 +63,16 @@ static const struct bad bad[] = {
 	{ "filters:\n  n:\n    type: NoiseGate\n    parameters: {}\n",
 	  "t.yml:8:11: filter 'n': type: unknown value 'NoiseGate' (expected one of: Biquad, "
 	  "BiquadCombo, Gain, Volume, Loudness, Delay, Conv, Limiter, DiffEq, Dither)" },
-	{ "filters:\n  d:\n    type: Dither\n    parameters: {type: Shibata441, bits: 16}\n",
-	  "t.yml:9:24: filter 'd': type: Dither type 'Shibata441' is not supported by uacd "
-	  "(supported: None, Flat, Highpass, Lipshitz441)" },
+	{ "filters:\n  d:\n    type: Dither\n    parameters: {type: Shibata441, bits: 40}\n",
+	  "t.yml:9:42: filter 'd': bits: must be 2..32, got 40" },
+	{ "filters:\n  d:\n    type: Dither\n    parameters: {type: Foo, bits: 16}\n",
+	  "t.yml:9:24: filter 'd': type: unknown value 'Foo' (expected one of: None, Flat, "
+	  "Highpass, Fweighted441, FweightedLong441, FweightedShort441, Gesemann441, Gesemann48, "
+	  "Lipshitz441, LipshitzLong441, Shibata441, ShibataHigh441, ShibataLow441, Shibata48, "
+	  "ShibataHigh48, ShibataLow48, Shibata882, ShibataLow882, Shibata96, ShibataLow96, "
+	  "Shibata192, ShibataLow192)" },
+	{ "filters:\n  d:\n    type: Dither\n    parameters: {type: Gesemann48, bits: 16, amplitude: 2}\n",
+	  "t.yml:9:46: filter 'd': unknown field 'amplitude' (expected: bits)" },
 	{ "pipeline:\n  - type: Filter\n    channels: [0, 2]\n    names: []\n",
 	  "t.yml:8:15: channel 2 does not exist here (the pipeline has 2 channels at this step)" },
 	{ "pipeline:\n  - type: Filter\n    names: [nope]\n",

@@ -90,7 +90,7 @@ static const char cfg_text[] =
 	"  l: {type: Loudness, parameters: {reference_level: -10, ramp_time: 30}}\n"
 	"  lim: {type: Limiter, parameters: {clip_limit: -1, soft_clip: true}}\n"
 	"  de: {type: DiffEq, parameters: {a: [1, -0.5], b: [0.5]}}\n"
-	"  di: {type: Dither, parameters: {type: Lipshitz441, bits: 16}}\n"
+	"  di: {type: Dither, parameters: {type: ShibataHigh48, bits: 16}}\n"
 	"mixers:\n  up:\n    channels: {in: 2, out: 3}\n    mapping:\n"
 	"      - {dest: 0, sources: [{channel: 0}]}\n"
 	"      - {dest: 1, sources: [{channel: 1}]}\n"
