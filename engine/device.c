@@ -1020,6 +1020,8 @@ int uacd_dev_spawn_rt(struct uacd_device *d, void *(*fn)(void *))
 		if (ret == 0) {
 			d->rt_ok = true;
 			d->thread_running = true;
+			d->thread_start_ns = uacd_now_ns();
+			d->cpu_seen.cpu_ns = d->cpu_seen.wall_ns = 0;
 			uacd_info("%s: RT thread at SCHED_FIFO priority %d", d->name, d->rt_priority);
 			return 0;
 		}
@@ -1037,5 +1039,7 @@ int uacd_dev_spawn_rt(struct uacd_device *d, void *(*fn)(void *))
 		return -ret;
 	}
 	d->thread_running = true;
+	d->thread_start_ns = uacd_now_ns();
+	d->cpu_seen.cpu_ns = d->cpu_seen.wall_ns = 0;
 	return 0;
 }
