@@ -63,6 +63,26 @@ uint32_t uacd_dev_out_latency(struct uacd_device *d)
 	return q > UINT32_MAX ? UINT32_MAX : (uint32_t)q;
 }
 
+static uint32_t stream_latency(struct uacd_device *d, struct uacd_stream *s, uint64_t queued);
+
+uint32_t uacd_dev_stream_latency(struct uacd_device *d, struct uacd_stream *s)
+{
+	return stream_latency(d, s, queued_frames(d));
+}
+
+int uacd_dev_describe_rt(struct uacd_device *d, char *buf, size_t len)
+{
+	uint64_t cpu = thread_cpu_ns(d), wall = d->thread_running ? uacd_now_ns() - d->thread_start_ns : 0;
+	uint32_t lat = uacd_dev_out_latency(d);
+
+	if (!d->thread_running)
+		return snprintf(buf, len, "  rt thread: not running; latency to the DAC %u frames\n", lat);
+	return snprintf(buf, len, "  rt thread: %s priority %d, cpu %.1f%% since start; latency to the DAC %u frames (%.2f ms)\n",
+			d->rt_ok ? "SCHED_FIFO" : "SCHED_OTHER", d->rt_ok ? d->rt_priority : 0,
+			wall ? (double)cpu * 100.0 / (double)wall : 0.0, lat,
+			d->rate ? lat * 1000.0 / d->rate : 0.0);
+}
+
 static uint32_t stream_latency(struct uacd_device *d, struct uacd_stream *s, uint64_t queued)
 {
 	uint64_t mine = __atomic_load_n(&s->shm->daemon.pos, __ATOMIC_RELAXED);

@@ -259,6 +259,13 @@ struct uacd_stats_reply;
 size_t uacd_dev_stats(struct uacd_device *d, struct uacd_stats_reply *r, unsigned max_streams);
 /* Control thread: latency from the ring to the DAC (frames), for "latency". */
 uint32_t uacd_dev_out_latency(struct uacd_device *d);
+/* Control thread, d->lock held: a stream's latency in frames (see dev-stats.c). */
+uint32_t uacd_dev_stream_latency(struct uacd_device *d, struct uacd_stream *s);
+/*
+ * Control thread: one status line about the RT thread: its priority, its
+ * CPU share since it started, the latency to the DAC.  Like snprintf.
+ */
+int uacd_dev_describe_rt(struct uacd_device *d, char *buf, size_t len);
 
 /* rt: fill `out` (device format, play_ch channels) with `frames` frames. */
 void uacd_dev_play(struct uacd_device *d, void *out, uint32_t frames, uint64_t host_time);

@@ -24,8 +24,8 @@ engine_uacd_LDADD = engine/libuacdengine.la $(PTHREAD_LIBS)
 include $(srcdir)/engine/usb.mk
 
 bin_PROGRAMS += engine/uacctl
-engine_uacctl_SOURCES = engine/uacctl.c
-engine_uacctl_LDADD = engine/libuacdengine.la
+engine_uacctl_SOURCES = engine/uacctl.c engine/uacctl.h engine/uacctl-stats.c
+engine_uacctl_LDADD = engine/libuacdengine.la -lm
 
 # USB transport, hotplug, ctl plugin (engine/libusb.mk).
 include $(srcdir)/engine/libusb.mk
