@@ -33,7 +33,8 @@ integration_tests = \
 	tests/integration/test-policy.sh \
 	tests/integration/test-dsp-reload.sh \
 	tests/integration/test-access-modes.sh \
-	tests/integration/test-volume.sh
+	tests/integration/test-volume.sh \
+	tests/integration/test-uacctl.sh
 TESTS += $(integration_tests)
 EXTRA_DIST += tests/integration/lib.sh $(integration_tests)
 
