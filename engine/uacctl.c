@@ -36,7 +36,7 @@ static void usage(FILE *f)
 		"Control and inspect uacd, the user-space USB audio driver.\n"
 		"\n"
 		"Commands:\n"
-		"  devices                 list devices with state, format, rate, channels, streams\n"
+		"  devices                 list devices with format, rate, channels, streams\n"
 		"  status [DEVICE]         per device and stream: frames, xruns, latency, feedback,\n"
 		"                          RT priority, CPU\n"
 		"  stats [DEVICE] [--watch] [--interval S] [--count N]\n"
