@@ -6,6 +6,7 @@
 #ifndef UACD_UACCTL_H
 #define UACD_UACCTL_H
 
+#include <errno.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
