@@ -2,16 +2,26 @@
 /*
  * ALSA control plugin for uacd: `amixer -D uac`, `alsamixer -D uac`.
  *
- * The device's feature unit volume and mute, as uacd's transport exposes
- * them through UACD_MSG_CONTROL ("volume" in 1/256 dB, "mute" 0/1), become
- * two controls:
+ * What uacd exposes through UACD_MSG_CONTROL becomes these controls:
  *
- *   "Master Playback Volume"   integer, the device's own 1/256 dB values
- *                              (GET_MIN..GET_MAX), with a DB_MINMAX TLV so
- *                              amixer shows and steps dB exactly;
- *   "Master Playback Switch"   boolean, 1 = sound (not muted).
+ *   "Master Playback Volume"   integer, "volume": the device's feature unit
+ *                              (or uacd's software volume) in its own
+ *                              1/256 dB values (GET_MIN..GET_MAX), with a
+ *                              DB_MINMAX TLV so amixer shows and steps dB
+ *                              exactly.  The DSP chain's Main fader follows
+ *                              it, as in CamillaDSP.
+ *   "Master Playback Switch"   boolean, "mute": 1 = sound (not muted).
+ *   "DSP Aux1 Playback Volume" .. "DSP Aux4 Playback Volume"
+ *                              integer, "aux1".."aux4": the DSP faders
+ *                              Aux1..Aux4, 1/256 dB with their own TLV;
+ *                              listed only while the loaded DSP config has
+ *                              a Volume/Loudness filter on that fader.
+ *   "Latency"                  read-only integer, "latency": microseconds
+ *                              from the ring to the DAC.
+ *   "Xruns"                    read-only integer, "xruns": the device's
+ *                              xrun count.
  *
- * A control the device lacks (-ENOENT at open) is not listed.  Every read
+ * A control the daemon lacks (-ENOENT at open) is not listed.  Every read
  * and write is one request to the daemon: the plugin caches nothing, so
  * two mixers always agree.  One connection per open ctl; no events
  * (poll_fd -1), alsa-lib polls by re-reading.
@@ -34,12 +44,48 @@
 
 #include "alsa-plugin/plugin-conf.h"
 
-enum { KEY_VOLUME = 0, KEY_SWITCH = 1, KEY_COUNT };
+enum {
+	KEY_VOLUME = 0,
+	KEY_SWITCH,
+	KEY_AUX1,
+	KEY_AUX4 = KEY_AUX1 + 3,
+	KEY_LATENCY,
+	KEY_XRUNS,
+	KEY_COUNT
+};
 
 static const char *const elem_names[KEY_COUNT] = {
 	[KEY_VOLUME] = "Master Playback Volume",
 	[KEY_SWITCH] = "Master Playback Switch",
+	[KEY_AUX1] = "DSP Aux1 Playback Volume",
+	[KEY_AUX1 + 1] = "DSP Aux2 Playback Volume",
+	[KEY_AUX1 + 2] = "DSP Aux3 Playback Volume",
+	[KEY_AUX4] = "DSP Aux4 Playback Volume",
+	[KEY_LATENCY] = "Latency",
+	[KEY_XRUNS] = "Xruns",
 };
+
+/* uacd's name of each control (UACD_MSG_CONTROL). */
+static const char *const ctl_names[KEY_COUNT] = {
+	[KEY_VOLUME] = "volume",
+	[KEY_SWITCH] = "mute",
+	[KEY_AUX1] = "aux1",
+	[KEY_AUX1 + 1] = "aux2",
+	[KEY_AUX1 + 2] = "aux3",
+	[KEY_AUX4] = "aux4",
+	[KEY_LATENCY] = "latency",
+	[KEY_XRUNS] = "xruns",
+};
+
+static bool key_is_db(unsigned key)
+{
+	return key == KEY_VOLUME || (key >= KEY_AUX1 && key <= KEY_AUX4);
+}
+
+static bool key_is_readonly(unsigned key)
+{
+	return key == KEY_LATENCY || key == KEY_XRUNS;
+}
 
 struct uac_ctl {
 	snd_ctl_ext_t ext;	/* first: alsa-lib hands us &ext */
@@ -50,8 +96,7 @@ struct uac_ctl {
 	bool has[KEY_COUNT];
 	unsigned keys[KEY_COUNT];	/* listed element -> key */
 	unsigned n_keys;
-	int32_t vol_min, vol_max;
-	unsigned int tlv[4];
+	int32_t min[KEY_COUNT], max[KEY_COUNT];	/* integer range, as uacd said at open */
 };
 
 static void uac_ctl_free(struct uac_ctl *u)
@@ -162,10 +207,13 @@ static int uac_get_attribute(snd_ctl_ext_t *ext, snd_ctl_ext_key_t key, int *typ
 	(void)ext;
 	if (key >= KEY_COUNT)
 		return -EINVAL;
-	*type = key == KEY_VOLUME ? SND_CTL_ELEM_TYPE_INTEGER : SND_CTL_ELEM_TYPE_BOOLEAN;
-	*acc = SND_CTL_EXT_ACCESS_READWRITE;
-	if (key == KEY_VOLUME)
-		*acc |= SND_CTL_EXT_ACCESS_TLV_READ;
+	*type = key == KEY_SWITCH ? SND_CTL_ELEM_TYPE_BOOLEAN : SND_CTL_ELEM_TYPE_INTEGER;
+	if (key_is_readonly(key))
+		*acc = SND_CTL_EXT_ACCESS_READ | SND_CTL_EXT_ACCESS_VOLATILE;
+	else
+		*acc = SND_CTL_EXT_ACCESS_READWRITE;
+	if (key_is_db(key))
+		*acc |= SND_CTL_EXT_ACCESS_TLV_READ | SND_CTL_EXT_ACCESS_TLV_CALLBACK;
 	*count = 1;
 	return 0;
 }
@@ -175,12 +223,38 @@ static int uac_get_integer_info(snd_ctl_ext_t *ext, snd_ctl_ext_key_t key, long 
 {
 	struct uac_ctl *u = ext->private_data;
 
-	if (key != KEY_VOLUME)
+	if (key >= KEY_COUNT || key == KEY_SWITCH)
 		return -EINVAL;
-	*imin = u->vol_min;
-	*imax = u->vol_max;
+	*imin = u->min[key];
+	*imax = u->max[key];
 	*istep = 0;
 	return 0;
+}
+
+/* 1/256 dB to the 1/100 dB of a TLV, rounded to nearest. */
+static unsigned int tlv_db(int32_t v)
+{
+	return (unsigned int)(int)((v * 100 + (v < 0 ? -128 : 128)) / 256);
+}
+
+/* The DB_MINMAX TLV of a dB control, from the range uacd gave at open. */
+static int uac_tlv(snd_ctl_ext_t *ext, snd_ctl_ext_key_t key, int op_flag, unsigned int numid,
+		   unsigned int *tlv, unsigned int tlv_size)
+{
+	struct uac_ctl *u = ext->private_data;
+
+	(void)numid;
+	if (op_flag != 0)
+		return -ENXIO;	/* read-only TLV */
+	if (key >= KEY_COUNT || !key_is_db(key))
+		return -EINVAL;
+	if (tlv_size < 4 * sizeof(unsigned int))
+		return -ENOMEM;
+	tlv[0] = SND_CTL_TLVT_DB_MINMAX;
+	tlv[1] = 2 * sizeof(unsigned int);
+	tlv[2] = tlv_db(u->min[key]);
+	tlv[3] = tlv_db(u->max[key]);
+	return (int)(4 * sizeof(unsigned int));
 }
 
 static int uac_read_integer(snd_ctl_ext_t *ext, snd_ctl_ext_key_t key, long *value)
@@ -191,10 +265,10 @@ static int uac_read_integer(snd_ctl_ext_t *ext, snd_ctl_ext_key_t key, long *val
 
 	if (key >= KEY_COUNT)
 		return -EINVAL;
-	ret = control(u, key == KEY_VOLUME ? "volume" : "mute", false, &v, NULL, NULL, false);
+	ret = control(u, ctl_names[key], false, &v, NULL, NULL, false);
 	if (ret < 0)
 		return ret;
-	*value = key == KEY_VOLUME ? v : !v;
+	*value = key == KEY_SWITCH ? !v : v;
 	return 0;
 }
 
@@ -207,19 +281,21 @@ static int uac_write_integer(snd_ctl_ext_t *ext, snd_ctl_ext_key_t key, long *va
 
 	if (key >= KEY_COUNT)
 		return -EINVAL;
-	ret = control(u, key == KEY_VOLUME ? "volume" : "mute", false, &old, NULL, NULL, false);
+	if (key_is_readonly(key))
+		return -EPERM;
+	ret = control(u, ctl_names[key], false, &old, NULL, NULL, false);
 	if (ret < 0)
 		return ret;
-	if (key == KEY_VOLUME) {
-		if (*value < u->vol_min || *value > u->vol_max)
+	if (key == KEY_SWITCH) {
+		v = *value ? 0 : 1;	/* switch on = not muted */
+	} else {
+		if (*value < u->min[key] || *value > u->max[key])
 			return -EINVAL;
 		v = (int32_t)*value;
-	} else {
-		v = *value ? 0 : 1;	/* switch on = not muted */
 	}
 	if (v == old)
 		return 0;
-	ret = control(u, key == KEY_VOLUME ? "volume" : "mute", true, &v, NULL, NULL, false);
+	ret = control(u, ctl_names[key], true, &v, NULL, NULL, false);
 	return ret < 0 ? ret : 1;
 }
 
@@ -249,6 +325,7 @@ static int connect_daemon(struct uac_ctl *u)
 	struct uacd_hello hello, hrep;
 	int32_t v = 0, min = 0, max = 0;
 	char comm[64] = "alsa";
+	unsigned k;
 	FILE *f;
 	int ret;
 
@@ -278,27 +355,20 @@ static int connect_daemon(struct uac_ctl *u)
 	}
 	/* HELLO's reply carries the connection's wake pipe: the ctl has no use for it. */
 
-	ret = control(u, "volume", false, &v, &min, &max, true);
-	if (ret == 0 && min <= max) {
-		u->has[KEY_VOLUME] = true;
-		u->vol_min = min;
-		u->vol_max = max;
-		u->keys[u->n_keys++] = KEY_VOLUME;
-	} else if (ret != -ENOENT) {
-		return ret ? ret : -EPROTO;
+	/* List what uacd has, in key order; -ENOENT = the daemon lacks it. */
+	for (k = 0; k < KEY_COUNT; k++) {
+		ret = control(u, ctl_names[k], false, &v, &min, &max, true);
+		if (ret == -ENOENT)
+			continue;
+		if (ret < 0)
+			return ret;
+		if (min > max)
+			continue;
+		u->has[k] = true;
+		u->min[k] = min;
+		u->max[k] = max;
+		u->keys[u->n_keys++] = k;
 	}
-	ret = control(u, "mute", false, &v, NULL, NULL, true);
-	if (ret == 0) {
-		u->has[KEY_SWITCH] = true;
-		u->keys[u->n_keys++] = KEY_SWITCH;
-	} else if (ret != -ENOENT) {
-		return ret;
-	}
-	/* dB in 1/100 dB from 1/256 dB, rounded to nearest */
-	u->tlv[0] = SND_CTL_TLVT_DB_MINMAX;
-	u->tlv[1] = 2 * sizeof(unsigned int);
-	u->tlv[2] = (unsigned int)(int)((u->vol_min * 100 + (u->vol_min < 0 ? -128 : 128)) / 256);
-	u->tlv[3] = (unsigned int)(int)((u->vol_max * 100 + (u->vol_max < 0 ? -128 : 128)) / 256);
 	return 0;
 }
 
@@ -333,7 +403,7 @@ SND_CTL_PLUGIN_DEFINE_FUNC(uac)
 	u->ext.poll_fd = -1;
 	u->ext.callback = &uac_ctl_callbacks;
 	u->ext.private_data = u;
-	u->ext.tlv.p = u->tlv;
+	u->ext.tlv.c = uac_tlv;
 	ret = snd_ctl_ext_create(&u->ext, name, mode);
 	if (ret < 0)
 		goto err_free;

@@ -8,8 +8,9 @@
  * ramp is, and the gain (Volume) or the loudness boost (Loudness) changes
  * every sample (Volume) or every LOUDNESS_STEP samples with coefficients
  * recomputed in place (Loudness) - small enough steps that no zipper noise
- * is audible.  uacd has one volume: the `Main` fader follows it; the
- * Aux1..Aux4 faders of CamillaDSP stay at 0 dB (the description says so).
+ * is audible.  Each filter follows the fader its config names: `Main` is
+ * uacd's volume; Aux1..Aux4 start at 0 dB and are set on their own
+ * (uacd's "aux1".."aux4" controls, the ALSA ctl plugin's Aux faders).
  *
  * Loudness is compensation only, as in CamillaDSP: below reference_level the
  * relative boost r = (reference_level - volume) / 20, clamped to [0, 1],
@@ -44,7 +45,7 @@ static const char *const fader_names[] = { "Main", "Aux1", "Aux2", "Aux3", "Aux4
 struct level_op {
 	struct uacdsp_op op;
 	bool loudness;
-	bool main_fader;
+	unsigned fader;			/* enum uacdsp_fader */
 	double limit_db;
 	unsigned ramp_len;
 	float seen_db;			/* volume the current ramp heads for */
@@ -118,7 +119,7 @@ static void loudness_run(struct level_op *l, float *const *bufs, unsigned from, 
 static void level_process(struct uacdsp_op *op, float *const *bufs, unsigned frames)
 {
 	struct level_op *l = (struct level_op *)op;
-	float db = l->main_fader ? uacdsp_chain_volume(op->chain) : 0.0f;
+	float db = uacdsp_chain_fader(op->chain, l->fader);
 	unsigned c, i;
 
 	if (db != l->seen_db) {
@@ -239,11 +240,10 @@ int uacdsp_op_level_new(struct uacdsp_chain *c, const struct uacdsp_config *cfg,
 		fader = f->u.volume.fader;
 		l->limit_db = f->u.volume.limit;
 	}
-	l->main_fader = fader == UACDSP_FADER_MAIN;
+	l->fader = (unsigned)fader;
+	c->faders_used |= 1u << fader;
 	l->ramp_len = (unsigned)(ramp_ms / 1000.0 * c->rate);
-	l->seen_db = uacdsp_chain_volume(c);
-	if (!l->main_fader)
-		l->seen_db = 0.0f;
+	l->seen_db = uacdsp_chain_fader(c, l->fader);
 	l->cur = level_target(l, l->seen_db);
 	if (l->loudness)
 		loudness_design(l, l->cur);
@@ -251,17 +251,14 @@ int uacdsp_op_level_new(struct uacdsp_chain *c, const struct uacdsp_config *cfg,
 	uacdsp_fmt_channels(chs, sizeof(chs), ch, nch);
 	if (l->loudness)
 		l->op.desc = uacdsp_strdupf("Loudness '%s' on channels %s: reference %.6g dB, "
-					    "boost low %.6g dB / high %.6g dB%s, fader %s%s, "
+					    "boost low %.6g dB / high %.6g dB%s, fader %s, "
 					    "ramp %.6g ms", f->name, chs, l->ref, l->low_boost,
 					    l->high_boost, l->att_mid ? " (as mid cut)" : "",
-					    fader_names[fader],
-					    l->main_fader ? "" : " (fixed at 0 dB in uacd)", ramp_ms);
+					    fader_names[fader], ramp_ms);
 	else
-		l->op.desc = uacdsp_strdupf("Volume '%s' on channels %s: follows fader %s%s, "
+		l->op.desc = uacdsp_strdupf("Volume '%s' on channels %s: follows fader %s, "
 					    "limit %.6g dB, ramp %.6g ms", f->name, chs,
-					    fader_names[fader],
-					    l->main_fader ? "" : " (fixed at 0 dB in uacd)",
-					    l->limit_db, ramp_ms);
+					    fader_names[fader], l->limit_db, ramp_ms);
 	l->op.key = uacdsp_strdupf("%s|%s", f->name, l->op.desc ? l->op.desc : "");
 	l->op.slot = strdup(slot);
 	(void)cfg;

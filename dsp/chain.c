@@ -260,7 +260,8 @@ void uacdsp_chain_inherit(struct uacdsp_chain *newc, const struct uacdsp_chain *
 
 	if (!old)
 		return;
-	uacdsp_chain_set_volume(newc, uacdsp_chain_volume(old));
+	for (i = 0; i < UACDSP_FADERS; i++)
+		uacdsp_chain_set_fader(newc, i, uacdsp_chain_fader(old, i));
 	for (i = 0; i < newc->nops; i++) {
 		struct uacdsp_op *op = newc->ops[i];
 		const struct uacdsp_op *match = NULL;
@@ -293,7 +294,25 @@ void uacdsp_chain_inherit(struct uacdsp_chain *newc, const struct uacdsp_chain *
 
 void uacdsp_chain_set_volume(struct uacdsp_chain *c, float db)
 {
-	__atomic_store(&c->volume_db, &db, __ATOMIC_RELAXED);
+	__atomic_store(&c->fader_db[0], &db, __ATOMIC_RELAXED);
+}
+
+int uacdsp_chain_set_fader(struct uacdsp_chain *c, unsigned fader, float db)
+{
+	if (fader >= UACDSP_FADERS)
+		return -EINVAL;
+	__atomic_store(&c->fader_db[fader], &db, __ATOMIC_RELAXED);
+	return 0;
+}
+
+float uacdsp_chain_get_fader(const struct uacdsp_chain *c, unsigned fader)
+{
+	return fader < UACDSP_FADERS ? uacdsp_chain_fader(c, fader) : 0.0f;
+}
+
+unsigned uacdsp_chain_faders_used(const struct uacdsp_chain *c)
+{
+	return c->faders_used;
 }
 
 int uacdsp_chain_describe(const struct uacdsp_chain *c, char *buf, size_t len)

@@ -48,7 +48,8 @@ struct uacdsp_chain {
 	struct uacdsp_op **ops;
 	unsigned nops, capops;
 	float *scratch;		/* maxch * max_frames, for mixers */
-	float volume_db;	/* atomic access only */
+	float fader_db[UACDSP_FADERS];	/* [0] Main = the volume; atomic access only */
+	unsigned faders_used;	/* bit f: a Volume/Loudness filter follows fader f */
 	char *header;
 };
 
@@ -63,13 +64,19 @@ void uacdsp_op_free_common(struct uacdsp_op *op);
 /* Append channel list "0,1,2" to a string buffer. */
 void uacdsp_fmt_channels(char *buf, size_t len, const unsigned *ch, unsigned n);
 
-/* rt: the current volume in dB (any thread may have set it). */
-static inline float uacdsp_chain_volume(const struct uacdsp_chain *c)
+/* rt: the current level of a fader in dB (any thread may have set it). */
+static inline float uacdsp_chain_fader(const struct uacdsp_chain *c, unsigned fader)
 {
 	float v;
 
-	__atomic_load(&c->volume_db, &v, __ATOMIC_RELAXED);
+	__atomic_load(&c->fader_db[fader], &v, __ATOMIC_RELAXED);
 	return v;
+}
+
+/* rt: the current volume (fader Main) in dB. */
+static inline float uacdsp_chain_volume(const struct uacdsp_chain *c)
+{
+	return uacdsp_chain_fader(c, 0);
 }
 
 /* Constructors (control thread).  ch/nch: the channels the op works on. */

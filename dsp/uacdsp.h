@@ -101,6 +101,17 @@ void uacdsp_chain_inherit(struct uacdsp_chain *newc,
 void uacdsp_chain_set_volume(struct uacdsp_chain *c, float db);
 
 /*
+ * CamillaDSP's faders: 0 = Main (the volume above), 1..4 = Aux1..Aux4.
+ * Volume/Loudness filters follow the fader their config names; every
+ * fader starts at 0 dB.  set: any thread, lock-free; -EINVAL for a fader
+ * out of range.  used: bit f set when some filter follows fader f.
+ */
+#define UACDSP_FADERS 5u
+int uacdsp_chain_set_fader(struct uacdsp_chain *c, unsigned fader, float db);
+float uacdsp_chain_get_fader(const struct uacdsp_chain *c, unsigned fader);
+unsigned uacdsp_chain_faders_used(const struct uacdsp_chain *c);
+
+/*
  * Text of the compiled pipeline, one step per line.  Returns the length that
  * the full text needs (like snprintf) or a negative errno.
  */

@@ -606,6 +606,8 @@ int uacd_dev_describe(struct uacd_device *d, char *buf, size_t len)
 			       d->name, d->ops->kind, uacd_format_name(d->format), d->rate,
 			       d->play_ch, d->cap_ch,
 			       d->rt_ok ? "SCHED_FIFO" : "SCHED_OTHER");
+	if (off < len)
+		off += (size_t)uacd_dev_describe_rt(d, buf + off, len - off);
 	if (off >= len)
 		return (int)len;
 	pthread_mutex_lock(&d->lock);
@@ -617,10 +619,11 @@ int uacd_dev_describe(struct uacd_device *d, char *buf, size_t len)
 			struct uacd_stream *s = set->s[j];
 
 			off += (size_t)snprintf(buf + off, len - off,
-				"  stream %u: %s %s %u ch, buffer %u period %u, pos %llu, xruns %u, client %s (pid %d)\n",
+				"  stream %u: %s %s %u ch, buffer %u period %u, pos %llu, latency %u frames, xruns %u, client %s (pid %d)\n",
 				s->id, i ? "capture" : "playback", uacd_format_name(s->format),
 				s->channels, s->buffer_frames, s->period_frames,
 				(unsigned long long)__atomic_load_n(&s->shm->daemon.pos, __ATOMIC_RELAXED),
+				uacd_dev_stream_latency(d, s),
 				__atomic_load_n(&s->shm->daemon.xruns, __ATOMIC_RELAXED),
 				s->client, (int)s->pid);
 		}
@@ -1025,6 +1028,8 @@ int uacd_dev_spawn_rt(struct uacd_device *d, void *(*fn)(void *))
 		if (ret == 0) {
 			d->rt_ok = true;
 			d->thread_running = true;
+			d->thread_start_ns = uacd_now_ns();
+			d->cpu_seen.cpu_ns = d->cpu_seen.wall_ns = 0;
 			uacd_info("%s: RT thread at SCHED_FIFO priority %d", d->name, d->rt_priority);
 			return 0;
 		}
@@ -1042,5 +1047,7 @@ int uacd_dev_spawn_rt(struct uacd_device *d, void *(*fn)(void *))
 		return -ret;
 	}
 	d->thread_running = true;
+	d->thread_start_ns = uacd_now_ns();
+	d->cpu_seen.cpu_ns = d->cpu_seen.wall_ns = 0;
 	return 0;
 }

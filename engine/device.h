@@ -24,6 +24,7 @@
 #define UACD_RING_MAX_FRAMES (1u << 19)	/* 1 MiB of mono S16: the plugin's byte limit */
 
 struct uacd_device;
+struct uacd_dsp_stage;
 
 /* One client stream (one ALSA PCM). */
 struct uacd_stream {
@@ -108,6 +109,12 @@ struct uacd_transport_ops {
 	 */
 	int (*control)(struct uacd_device *d, const char *name, bool set, int32_t *value,
 		       int32_t *min, int32_t *max, int32_t *res);
+	/*
+	 * Control thread, optional: the last explicit feedback value (frames
+	 * per packet, Q16.16) and the packet interval in µs; 0, or -ENOENT
+	 * when the playback endpoint has no feedback.
+	 */
+	int (*feedback)(struct uacd_device *d, uint32_t *q16, uint32_t *packet_us);
 	void (*free)(struct uacd_device *d);
 };
 
@@ -156,6 +163,11 @@ struct uacd_device {
 	pthread_t thread;
 	bool thread_running;
 	bool rt_ok;			/* the thread got SCHED_FIFO */
+	uint64_t thread_start_ns;	/* control thread: when `thread` was created */
+	struct {
+		uint64_t cpu_ns, wall_ns;	/* previous STATS sample of the thread */
+	} cpu_seen;			/* control thread only */
+	struct uacd_dsp_stage *dsp;	/* control thread: its DSP stage, NULL = none */
 	int stop;			/* atomic: ask the RT thread to leave */
 
 	struct uacd_stream_set *streams[2];	/* RCU, by direction */
@@ -244,6 +256,25 @@ int uacd_dev_hooks_set(struct uacd_device *d, struct uacd_hook *const *h, unsign
 int uacd_dev_hooks_describe(struct uacd_device *d, char *buf, size_t len);
 
 int uacd_dev_describe(struct uacd_device *d, char *buf, size_t len);
+
+/*
+ * Control thread: fill a STATS reply (everything after hdr) for d with at
+ * most max_streams stream records after it; r must have room for them.
+ * Reads only what the RT thread publishes (relaxed atomics) and the RT
+ * thread's CPU clock: no work is added to the RT thread.  Returns the
+ * reply's size in bytes.  Also moves d->cpu_seen on.
+ */
+struct uacd_stats_reply;
+size_t uacd_dev_stats(struct uacd_device *d, struct uacd_stats_reply *r, unsigned max_streams);
+/* Control thread: latency from the ring to the DAC (frames), for "latency". */
+uint32_t uacd_dev_out_latency(struct uacd_device *d);
+/* Control thread, d->lock held: a stream's latency in frames (see dev-stats.c). */
+uint32_t uacd_dev_stream_latency(struct uacd_device *d, struct uacd_stream *s);
+/*
+ * Control thread: one status line about the RT thread: its priority, its
+ * CPU share since it started, the latency to the DAC.  Like snprintf.
+ */
+int uacd_dev_describe_rt(struct uacd_device *d, char *buf, size_t len);
 
 /* rt: fill `out` (device format, play_ch channels) with `frames` frames. */
 void uacd_dev_play(struct uacd_device *d, void *out, uint32_t frames, uint64_t host_time);

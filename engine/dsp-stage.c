@@ -15,6 +15,13 @@
  * synchronize_rcu().  If anything fails before the swap, the running chain
  * is untouched and the error goes to the log and to the caller.
  *
+ * Faders: the chain's Volume/Loudness filters follow CamillaDSP's faders.
+ * Main is the device's volume (software or not: the stage reads it every
+ * block); Aux1..Aux4 are the stage's own "aux1".."aux4" controls, kept here
+ * (control thread) so that a reload, or a chain loaded later, starts at
+ * the level the user set.  An Aux control exists while a loaded chain has
+ * a filter on that fader.
+ *
  * Channels: a chain reads its input from the first in_channels planes and
  * writes its output to the first out_channels, in place.  Its output must
  * have exactly the device's channel count; its input may have fewer (a
@@ -49,6 +56,7 @@ struct uacd_dsp_stage {
 	struct stage_chain *chain[2];	/* RCU: [0] playback, [1] capture */
 	struct uacd_hook *hook;		/* owned by the device's hook set once published */
 	uint64_t reloads;
+	int32_t aux[UACDSP_FADERS];	/* control thread: Aux levels, 1/256 dB ([0] unused) */
 };
 
 static void stage_chain_free(struct stage_chain *sc)
@@ -206,6 +214,12 @@ int uacd_dsp_stage_load(struct uacd_dsp_stage *st, int dir, const char *path, ch
 	old = st->chain[dir];
 	if (sc && dir == 0)
 		uacdsp_chain_set_volume(sc->chain, uacd_dev_sw_volume_db(st->dev));
+	if (sc) {
+		unsigned f;
+
+		for (f = 1; f < UACDSP_FADERS; f++)
+			uacdsp_chain_set_fader(sc->chain, f, (float)st->aux[f] / 256.0f);
+	}
 	if (sc && old)
 		uacdsp_chain_inherit(sc->chain, old->chain);
 	old = rcu_xchg_pointer(&st->chain[dir], sc);
@@ -225,6 +239,34 @@ void uacd_dsp_stage_set_volume(struct uacd_dsp_stage *st, float db)
 	for (dir = 0; dir < 2; dir++)
 		if (st->chain[dir])
 			uacdsp_chain_set_volume(st->chain[dir]->chain, db);
+}
+
+int uacd_dsp_stage_control(struct uacd_dsp_stage *st, const char *name, bool set, int32_t *value,
+			   int32_t *min, int32_t *max, int32_t *res)
+{
+	unsigned f, used = 0, dir;
+
+	if (!st || strncmp(name, "aux", 3) || name[3] < '1' || name[3] > '4' || name[4])
+		return -ENOENT;
+	f = (unsigned)(name[3] - '0');
+	for (dir = 0; dir < 2; dir++)
+		if (st->chain[dir])
+			used |= uacdsp_chain_faders_used(st->chain[dir]->chain);
+	if (!(used & (1u << f)))
+		return -ENOENT;
+	*min = UACD_SW_VOLUME_MIN;
+	*max = 0;
+	*res = 1;
+	if (set) {
+		if (*value < *min || *value > *max)
+			return -EINVAL;
+		st->aux[f] = *value;
+		for (dir = 0; dir < 2; dir++)
+			if (st->chain[dir])
+				uacdsp_chain_set_fader(st->chain[dir]->chain, f, (float)*value / 256.0f);
+	}
+	*value = st->aux[f];
+	return 0;
 }
 
 int uacd_dsp_stage_describe(struct uacd_dsp_stage *st, int dir, char *buf, size_t len)

@@ -2,7 +2,9 @@
 #ifndef UACD_DSP_STAGE_H
 #define UACD_DSP_STAGE_H
 
+#include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 struct uacd_device;
 struct uacd_dsp_stage;
@@ -23,6 +25,14 @@ struct uacd_hook *uacd_dsp_stage_hook(struct uacd_dsp_stage *st);
  */
 int uacd_dsp_stage_load(struct uacd_dsp_stage *st, int dir, const char *path, char *err, size_t errlen);
 void uacd_dsp_stage_set_volume(struct uacd_dsp_stage *st, float db);
+/*
+ * Control thread: the DSP Aux faders as controls "aux1".."aux4", same
+ * contract as uacd_transport_ops.control (1/256 dB, -100..0 dB).
+ * -ENOENT for another name, or when no loaded chain follows that fader;
+ * -EINVAL for a value out of range.  st may be NULL (-ENOENT).
+ */
+int uacd_dsp_stage_control(struct uacd_dsp_stage *st, const char *name, bool set, int32_t *value,
+			   int32_t *min, int32_t *max, int32_t *res);
 int uacd_dsp_stage_describe(struct uacd_dsp_stage *st, int dir, char *buf, size_t len);
 void uacd_dsp_stage_free(struct uacd_dsp_stage *st);
 

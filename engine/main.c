@@ -688,6 +688,7 @@ int main(int argc, char **argv)
 			d->rt_priority = dm.cfg.rt_priority;
 		dm.devs[dm.n_devs] = d;
 		ret = uacd_dsp_stage_new(d, &dm.dsp[dm.n_devs]);
+		d->dsp = dm.dsp[dm.n_devs];	/* its Aux faders are controls of d */
 		dm.n_devs++;
 		if (ret) {
 			fprintf(stderr, "uacd: %s: %s\n", d->name, strerror(-ret));

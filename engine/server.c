@@ -37,6 +37,7 @@
 #endif
 
 #include "engine/device.h"
+#include "engine/dsp-stage.h"
 #include "engine/format.h"
 #include "engine/log.h"
 #include "engine/server.h"
@@ -659,6 +660,55 @@ static void handle_list(struct uacd_server *srv, struct conn *c, struct uacd_msg
 	reply_text(c, h, 0, "%s", buf);
 }
 
+/*
+ * "latency" (µs from the ring to the DAC) and "xruns": numbers, not
+ * settings.  0, -ENOENT for another name, -EPERM on SET.
+ */
+static int readonly_control(struct uacd_device *d, const char *ctl, bool set,
+			    struct uacd_control_reply *r)
+{
+	uint64_t v;
+
+	if (!strcmp(ctl, "latency"))
+		v = d->rate ? (uint64_t)uacd_dev_out_latency(d) * 1000000u / d->rate : 0;
+	else if (!strcmp(ctl, "xruns"))
+		v = __atomic_load_n(&d->stats.xruns, __ATOMIC_RELAXED);
+	else
+		return -ENOENT;
+	if (set)
+		return -EPERM;
+	r->value = v > INT32_MAX ? INT32_MAX : (int32_t)v;
+	r->min = 0;
+	r->max = INT32_MAX;
+	r->res = 1;
+	return 0;
+}
+
+static void handle_stats(struct uacd_server *srv, struct conn *c, struct uacd_device_req *m)
+{
+	struct uacd_stats_reply *r;
+	struct uacd_device *d;
+	char name[UACD_NAME_MAX];
+	size_t size;
+
+	field(name, m->device, sizeof(name));
+	d = uacd_server_find_device(srv, name);
+	if (!d) {
+		reply_text(c, &m->hdr, -ENODEV, "no device named '%s'", name);
+		return;
+	}
+	r = calloc(1, UACD_STATS_REPLY_MAX);
+	if (!r) {
+		reply_text(c, &m->hdr, -ENOMEM, "out of memory");
+		return;
+	}
+	r->hdr = m->hdr;
+	r->hdr.result = 0;
+	size = uacd_dev_stats(d, r, UACD_STATS_MAX_STREAMS);
+	send_reply(c->fd, r, size, NULL, 0);
+	free(r);
+}
+
 static void handle_control(struct uacd_server *srv, struct conn *c, struct uacd_control_req *m)
 {
 	struct uacd_control_reply r;
@@ -685,9 +735,16 @@ static void handle_control(struct uacd_server *srv, struct conn *c, struct uacd_
 		if (ret == -ENOENT)
 			ret = uacd_dev_sw_control(d, ctl, m->op == UACD_CTL_SET, &r.value, &r.min,
 						  &r.max, &r.res);
+		if (ret == -ENOENT)
+			ret = uacd_dsp_stage_control(d->dsp, ctl, m->op == UACD_CTL_SET, &r.value, &r.min,
+						     &r.max, &r.res);
+		if (ret == -ENOENT)
+			ret = readonly_control(d, ctl, m->op == UACD_CTL_SET, &r);
 		r.hdr.result = ret;
 		if (ret == -ENOENT)
 			snprintf(r.text, sizeof(r.text), "device %s has no control '%s'", d->name, ctl);
+		else if (ret == -EPERM)
+			snprintf(r.text, sizeof(r.text), "%s: control '%s' is read-only", d->name, ctl);
 		else if (ret < 0)
 			snprintf(r.text, sizeof(r.text), "%s %s: %s", d->name, ctl, strerror(-ret));
 		else if (m->op == UACD_CTL_SET)
@@ -742,6 +799,7 @@ static void handle_msg(struct uacd_server *srv, struct conn *c, uint8_t *buf, ss
 		[UACD_MSG_HOOKS] = sizeof(struct uacd_device_req),
 		[UACD_MSG_HOOK_LOAD] = sizeof(struct uacd_hook_req),
 		[UACD_MSG_HOOK_UNLOAD] = sizeof(struct uacd_hook_req),
+		[UACD_MSG_STATS] = sizeof(struct uacd_device_req),
 	};
 	char name[UACD_NAME_MAX];
 
@@ -792,6 +850,9 @@ static void handle_msg(struct uacd_server *srv, struct conn *c, uint8_t *buf, ss
 	case UACD_MSG_HOOK_LOAD:
 	case UACD_MSG_HOOK_UNLOAD:
 		handle_hook(srv, c, (struct uacd_hook_req *)buf);
+		break;
+	case UACD_MSG_STATS:
+		handle_stats(srv, c, (struct uacd_device_req *)buf);
 		break;
 	}
 }

@@ -515,6 +515,18 @@ static int usb_status(struct uacd_device *d, char *buf, size_t len)
 			in.gone ? "; DISCONNECTED" : "");
 }
 
+static int usb_feedback(struct uacd_device *d, uint32_t *q16, uint32_t *packet_us)
+{
+	struct uacd_usb_info in;
+
+	uacd_usb_get_info(d, &in);
+	if (!in.fb_ep || !in.fb_q16)
+		return -ENOENT;
+	*q16 = in.fb_q16;
+	*packet_us = in.interval_us;
+	return 0;
+}
+
 static void usb_free(struct uacd_device *d)
 {
 	struct usbt *u = d->tp;
@@ -537,6 +549,7 @@ static const struct uacd_transport_ops usb_ops = {
 	.set_rate = usb_set_rate,
 	.status = usb_status,
 	.control = uacd_usbt_control,
+	.feedback = usb_feedback,
 	.free = usb_free,
 };
 

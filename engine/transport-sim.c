@@ -819,6 +819,15 @@ static int sim_status(struct uacd_device *d, char *buf, size_t len)
 			s->out_path[0] ? "; out=" : "", s->out_path);
 }
 
+static int sim_feedback(struct uacd_device *d, uint32_t *q16, uint32_t *packet_us)
+{
+	struct sim *s = d->tp;
+
+	*q16 = __atomic_load_n(&s->last_fb_q16, __ATOMIC_RELAXED);
+	*packet_us = s->high_speed ? 125u : 1000u;
+	return *q16 ? 0 : -ENOENT;
+}
+
 static void sim_free(struct uacd_device *d)
 {
 	struct sim *s = d->tp;
@@ -839,6 +848,7 @@ static const struct uacd_transport_ops sim_ops = {
 	.stop = sim_stop,
 	.set_rate = sim_set_rate,
 	.status = sim_status,
+	.feedback = sim_feedback,
 	.free = sim_free,
 };
 

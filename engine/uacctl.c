@@ -22,15 +22,12 @@
 #include <uacd/protocol.h>
 
 #include "engine/transport-libusb.h"
+#include "engine/uacctl.h"
 #include "engine/usb-describe.h"
 #include "entitlement-policy/uacpol.h"
 
-#define EXIT_FAILED 1
-#define EXIT_USAGE 2
-#define EXIT_NO_DAEMON 3
-
-static const char *socket_path;
-static int json;
+const char *uacctl_socket_path;
+int uacctl_json;
 
 static void usage(FILE *f)
 {
@@ -40,7 +37,10 @@ static void usage(FILE *f)
 		"\n"
 		"Commands:\n"
 		"  devices                 list devices with format, rate, channels, streams\n"
-		"  status [DEVICE]         per device and stream: positions, xruns, cycle times\n"
+		"  status [DEVICE]         per device and stream: frames, xruns, latency, feedback,\n"
+		"                          RT priority, CPU\n"
+		"  stats [DEVICE] [--watch] [--interval S] [--count N]\n"
+		"                          live meters: one refresh, or one every S seconds\n"
 		"  hook list [DEVICE]      loaded processing hooks with call/error counts\n"
 		"  hook load DEVICE PATH [ARGS]  load a hook (.so, absolute path) into a running device\n"
 		"  hook unload DEVICE NAME unload a hook by its name (see hook list)\n"
@@ -54,12 +54,52 @@ static void usage(FILE *f)
 		"\n"
 		"Options:\n"
 		"  -s, --socket PATH       uacd socket (default $" UACD_SOCKET_ENV " or " UACD_DEFAULT_SOCKET ")\n"
-		"  -j, --json              machine-readable output (devices, volume, mute, describe,\n"
-		"                          policy check)\n"
+		"  -j, --json              machine-readable output, for every command\n"
 		"  -h, --help              show this help and exit\n"
 		"  -V, --version           show the version and exit\n"
 		"\n"
-		"Exit status: 0 ok, 1 failed or denied, 2 usage error, 3 cannot reach uacd.\n");
+		"Exit status: 0 ok, 1 failed, 2 usage error, 3 cannot reach uacd, 4 permission\n"
+		"denied; policy check: 0 allowed, 1 denied, 2 error.\n");
+}
+
+void uacctl_json_string(FILE *f, const char *s)
+{
+	fputc('"', f);
+	for (; *s; s++) {
+		if (*s == '"' || *s == '\\')
+			fprintf(f, "\\%c", *s);
+		else if ((unsigned char)*s < 0x20)
+			fprintf(f, "\\u%04x", *s);
+		else
+			fputc(*s, f);
+	}
+	fputc('"', f);
+}
+
+int uacctl_fail(const char *what, int ret, const char *text)
+{
+	char msg[UACD_ERRTEXT_MAX + 128];
+	int status;
+
+	if (ret == UACCTL_ENOCONN)
+		status = EXIT_NO_DAEMON;
+	else if (ret == -EACCES || ret == -EPERM)
+		status = EXIT_DENIED;
+	else
+		status = EXIT_FAILED;
+	if (ret == UACCTL_ENOCONN)
+		snprintf(msg, sizeof(msg), "cannot connect to uacd at %s", uacctl_socket_path);
+	else
+		snprintf(msg, sizeof(msg), "%s", text && text[0] ? text : strerror(-ret));
+	/* connect_daemon() already said why on stderr */
+	if (ret != UACCTL_ENOCONN)
+		fprintf(stderr, "uacctl: %s: %s\n", what, msg);
+	if (uacctl_json) {
+		printf("{\"error\":");
+		uacctl_json_string(stdout, msg);
+		printf(",\"exit\":%d}\n", status);
+	}
+	return status;
 }
 
 static int connect_daemon(void)
@@ -69,123 +109,222 @@ static int connect_daemon(void)
 
 	if (fd < 0)
 		return -1;
-	snprintf(sa.sun_path, sizeof(sa.sun_path), "%s", socket_path);
+	snprintf(sa.sun_path, sizeof(sa.sun_path), "%s", uacctl_socket_path);
 	if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
-		fprintf(stderr, "uacctl: cannot connect to uacd at %s: %s\n", socket_path, strerror(errno));
+		fprintf(stderr, "uacctl: cannot connect to uacd at %s: %s\n", uacctl_socket_path,
+			strerror(errno));
 		close(fd);
 		return -1;
 	}
 	return fd;
 }
 
-/* One request, one text reply.  Returns the reply's result or -errno. */
-static int request_text(uint32_t type, const char *device, char *out, size_t outlen)
+int uacctl_call(const void *req, size_t req_size, void *rep, size_t rep_size)
 {
-	struct uacd_device_req req;
-	struct uacd_text *rep;
-	int fd, ret;
 	ssize_t n;
+	int fd, ret;
 
 	fd = connect_daemon();
 	if (fd < 0)
-		return -ECONNREFUSED;
+		return UACCTL_ENOCONN;
+	if (send(fd, req, req_size, MSG_NOSIGNAL) != (ssize_t)req_size) {
+		ret = -errno;
+		close(fd);
+		return ret;
+	}
+	do {
+		n = recv(fd, rep, rep_size, 0);
+	} while (n < 0 && errno == EINTR);
+	ret = n < 0 ? -errno : n < (ssize_t)sizeof(struct uacd_msg_hdr) ? -EPROTO : (int)n;
+	close(fd);
+	return ret;
+}
+
+/*
+ * One request, one text reply (terminated) in *rep, which the caller frees.
+ * Returns the reply's result, or a -errno of the exchange (rep NULL).
+ */
+static int request_text(const void *req, size_t req_size, struct uacd_text **rep)
+{
+	int n;
+
+	*rep = calloc(1, sizeof(**rep));
+	if (!*rep)
+		return -ENOMEM;
+	n = uacctl_call(req, req_size, *rep, sizeof(**rep) - 1);
+	if (n < 0) {
+		free(*rep);
+		*rep = NULL;
+		return n;
+	}
+	((char *)*rep)[n] = '\0';
+	return (*rep)->hdr.result;
+}
+
+static int request_device_text(uint32_t type, const char *device, struct uacd_text **rep)
+{
+	struct uacd_device_req req;
+
 	memset(&req, 0, sizeof(req));
 	req.hdr.type = type;
 	req.hdr.seq = 1;
 	req.hdr.size = sizeof(req);
 	snprintf(req.device, sizeof(req.device), "%s", device ? device : "");
-	rep = calloc(1, sizeof(*rep));
-	if (!rep) {
-		close(fd);
-		return -ENOMEM;
-	}
-	if (send(fd, &req, sizeof(req), MSG_NOSIGNAL) != (ssize_t)sizeof(req)) {
-		ret = -errno;
-		goto out;
-	}
-	n = recv(fd, rep, sizeof(*rep) - 1, 0);
-	if (n < (ssize_t)sizeof(rep->hdr)) {
-		ret = n < 0 ? -errno : -EPROTO;
-		goto out;
-	}
-	((char *)rep)[n] = '\0';
-	snprintf(out, outlen, "%s", rep->text);
-	ret = rep->hdr.result;
-out:
-	free(rep);
-	close(fd);
-	return ret;
+	return request_text(&req, sizeof(req), rep);
 }
 
-static void json_string(const char *s)
+/* Report a failed text request and free its reply: the exit status. */
+static int text_fail(const char *what, int ret, struct uacd_text *rep)
 {
-	putchar('"');
-	for (; *s; s++) {
-		if (*s == '"' || *s == '\\')
-			printf("\\%c", *s);
-		else if ((unsigned char)*s < 0x20)
-			printf("\\u%04x", *s);
-		else
-			putchar(*s);
-	}
-	putchar('"');
+	int status = uacctl_fail(what, ret, rep ? rep->text : NULL);
+
+	free(rep);
+	return status;
+}
+
+/* Device state from STATS, for devices --json ("" when the daemon cannot say). */
+static const char *device_state(const char *name)
+{
+	struct uacd_device_req req;
+	struct uacd_stats_reply *r = calloc(1, UACD_STATS_REPLY_MAX);
+	const char *st = NULL;
+	int n;
+
+	if (!r)
+		return NULL;
+	memset(&req, 0, sizeof(req));
+	req.hdr.type = UACD_MSG_STATS;
+	req.hdr.seq = 1;
+	req.hdr.size = sizeof(req);
+	snprintf(req.device, sizeof(req.device), "%s", name);
+	n = uacctl_call(&req, sizeof(req), r, UACD_STATS_REPLY_MAX);
+	if (n >= (int)sizeof(*r) && r->hdr.result == 0)
+		st = r->state == UACD_DEV_RUNNING ? "running" : "idle";
+	free(r);
+	return st;
 }
 
 /* devices: the daemon sends one tab-separated line per device. */
-static int cmd_devices(void)
+static int cmd_devices(int argc)
 {
-	char buf[UACD_MSG_MAX], *line, *save = NULL;
-	int ret = request_text(UACD_MSG_LIST, NULL, buf, sizeof(buf)), first = 1;
+	struct uacd_msg_hdr req = { .type = UACD_MSG_LIST, .seq = 1, .size = sizeof(req) };
+	struct uacd_text *rep;
+	char *line, *save = NULL;
+	int ret, first = 1;
 
-	if (ret == -ECONNREFUSED)
-		return EXIT_NO_DAEMON;
-	if (ret < 0) {
-		fprintf(stderr, "uacctl: devices: %s\n", buf[0] ? buf : strerror(-ret));
-		return EXIT_FAILED;
+	if (argc) {
+		fprintf(stderr, "uacctl: devices: takes no arguments\n");
+		return EXIT_USAGE;
 	}
-	if (!json) {
-		printf("%s", buf);
+	ret = request_text(&req, sizeof(req), &rep);
+	if (ret < 0)
+		return text_fail("devices", ret, rep);
+	if (!uacctl_json) {
+		printf("%s", rep->text);
+		free(rep);
 		return 0;
 	}
 	printf("[");
-	for (line = strtok_r(buf, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+	for (line = strtok_r(rep->text, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
 		char name[64], kind[16], fmt[16];
 		unsigned rate, play, cap, streams;
+		const char *st;
 
 		if (sscanf(line, "%63[^\t]\t%15[^\t]\t%15[^\t]\t%u Hz\tplayback %u ch\tcapture %u ch\tstreams %u",
 			   name, kind, fmt, &rate, &play, &cap, &streams) != 7)
 			continue;
+		st = device_state(name);
 		printf("%s{\"name\":", first ? "" : ",");
-		json_string(name);
+		uacctl_json_string(stdout, name);
 		printf(",\"kind\":");
-		json_string(kind);
+		uacctl_json_string(stdout, kind);
+		printf(",\"state\":");
+		if (st)
+			uacctl_json_string(stdout, st);
+		else
+			printf("null");
 		printf(",\"format\":");
-		json_string(fmt);
+		uacctl_json_string(stdout, fmt);
 		printf(",\"rate\":%u,\"playback_channels\":%u,\"capture_channels\":%u,\"streams\":%u}",
 		       rate, play, cap, streams);
 		first = 0;
 	}
 	printf("]\n");
+	free(rep);
 	return 0;
 }
 
-static int cmd_text(uint32_t type, const char *what, const char *device)
+/* hook list [DEVICE]: lines "DEVICE\tNAME\tcalls=N errors=N\tSTATUS". */
+static int cmd_hook_list(int argc, char **argv)
 {
-	char buf[UACD_MSG_MAX];
-	int ret;
+	struct uacd_text *rep;
+	char *line, *save = NULL;
+	int ret, first = 1;
 
-	if (json) {
-		fprintf(stderr, "uacctl: %s has no JSON output yet\n", what);
+	if (argc > 1) {
+		fprintf(stderr, "uacctl: hook list: expected [DEVICE]\n");
 		return EXIT_USAGE;
 	}
-	ret = request_text(type, device, buf, sizeof(buf));
-	if (ret == -ECONNREFUSED)
-		return EXIT_NO_DAEMON;
-	if (ret < 0) {
-		fprintf(stderr, "uacctl: %s: %s\n", what, buf[0] ? buf : strerror(-ret));
-		return EXIT_FAILED;
+	ret = request_device_text(UACD_MSG_HOOKS, argc ? argv[0] : NULL, &rep);
+	if (ret < 0)
+		return text_fail("hook list", ret, rep);
+	if (!uacctl_json) {
+		ret = (int)strlen(rep->text);
+		printf("%s%s", rep->text, ret && rep->text[ret - 1] != '\n' ? "\n" : "");
+		free(rep);
+		return 0;
 	}
-	printf("%s%s", buf, buf[0] && buf[strlen(buf) - 1] != '\n' ? "\n" : "");
+	printf("[");
+	for (line = strtok_r(rep->text, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+		char *dev = line, *name, *counts, *status;
+		unsigned long long calls, errors;
+
+		name = strchr(dev, '\t');
+		counts = name ? strchr(name + 1, '\t') : NULL;
+		status = counts ? strchr(counts + 1, '\t') : NULL;
+		if (!status)
+			continue;
+		*name++ = '\0';
+		*counts++ = '\0';
+		*status++ = '\0';
+		if (sscanf(counts, "calls=%llu errors=%llu", &calls, &errors) != 2)
+			continue;
+		printf("%s{\"device\":", first ? "" : ",");
+		uacctl_json_string(stdout, dev);
+		printf(",\"name\":");
+		uacctl_json_string(stdout, name);
+		printf(",\"calls\":%llu,\"errors\":%llu,\"status\":", calls, errors);
+		uacctl_json_string(stdout, status);
+		printf("}");
+		first = 0;
+	}
+	printf("]\n");
+	free(rep);
+	return 0;
+}
+
+/* reload: what the daemon says it reloaded. */
+static int cmd_reload(int argc)
+{
+	struct uacd_msg_hdr req = { .type = UACD_MSG_RELOAD, .seq = 1, .size = sizeof(req) };
+	struct uacd_text *rep;
+	int ret;
+
+	if (argc) {
+		fprintf(stderr, "uacctl: reload: takes no arguments\n");
+		return EXIT_USAGE;
+	}
+	ret = request_text(&req, sizeof(req), &rep);
+	if (ret < 0)
+		return text_fail("reload", ret, rep);
+	if (uacctl_json) {
+		printf("{\"reloaded\":true,\"message\":");
+		uacctl_json_string(stdout, rep->text);
+		printf("}\n");
+	} else if (rep->text[0]) {
+		printf("%s%s", rep->text, rep->text[strlen(rep->text) - 1] != '\n' ? "\n" : "");
+	}
+	free(rep);
 	return 0;
 }
 
@@ -193,12 +332,8 @@ static int control(const char *device, const char *name, bool set, int32_t value
 		   struct uacd_control_reply *r)
 {
 	struct uacd_control_req req;
-	int fd;
-	ssize_t n;
+	int n;
 
-	fd = connect_daemon();
-	if (fd < 0)
-		return -ECONNREFUSED;
 	memset(&req, 0, sizeof(req));
 	req.hdr.type = UACD_MSG_CONTROL;
 	req.hdr.seq = 1;
@@ -208,14 +343,9 @@ static int control(const char *device, const char *name, bool set, int32_t value
 	req.op = set ? UACD_CTL_SET : UACD_CTL_GET;
 	req.value = value;
 	memset(r, 0, sizeof(*r));
-	if (send(fd, &req, sizeof(req), MSG_NOSIGNAL) != (ssize_t)sizeof(req)) {
-		close(fd);
-		return -errno;
-	}
-	n = recv(fd, r, sizeof(*r), 0);
-	close(fd);
-	if (n < (ssize_t)sizeof(r->hdr))
-		return n < 0 ? -errno : -EPROTO;
+	n = uacctl_call(&req, sizeof(req), r, sizeof(*r));
+	if (n < 0)
+		return n;
 	r->text[sizeof(r->text) - 1] = '\0';
 	return r->hdr.result;
 }
@@ -258,18 +388,17 @@ static int cmd_control(const char *what, int argc, char **argv)
 				return EXIT_USAGE;
 			}
 			value = (int32_t)(db * 256.0 + (db < 0 ? -0.5 : 0.5));
-		} else {
+		} else if (!strcmp(val, "on") || !strcmp(val, "off")) {
 			value = !strcmp(val, "on");
+		} else {
+			fprintf(stderr, "uacctl: mute %s: expected on or off\n", val);
+			return EXIT_USAGE;
 		}
 	}
 	ret = control(device, what, set, value, &r);
-	if (ret == -ECONNREFUSED)
-		return EXIT_NO_DAEMON;
-	if (ret < 0) {
-		fprintf(stderr, "uacctl: %s: %s\n", what, r.text[0] ? r.text : strerror(-ret));
-		return EXIT_FAILED;
-	}
-	if (json) {
+	if (ret < 0)
+		return uacctl_fail(what, ret, r.text);
+	if (uacctl_json) {
 		if (vol)
 			printf("{\"control\":\"volume\",\"db\":%.2f,\"min_db\":%.2f,\"max_db\":%.2f}\n",
 			       r.value / 256.0, r.min / 256.0, r.max / 256.0);
@@ -306,7 +435,7 @@ static int cmd_describe_device(int argc, char **argv)
 		else if (!strncmp(argv[i], "--device=", 9))
 			spec = argv[i] + 9;
 		else if (!strcmp(argv[i], "--json"))
-			json = 1;
+			uacctl_json = 1;
 		else {
 			fprintf(stderr, "uacctl: describe: unexpected '%s' (describe [--json] FILE|--device SPEC)\n",
 				argv[i]);
@@ -318,17 +447,17 @@ static int cmd_describe_device(int argc, char **argv)
 		return EXIT_USAGE;
 	}
 	ret = uacd_usb_read_descriptors(spec, &cfg, &len, &dev, err, sizeof(err));
-	if (ret) {
-		fprintf(stderr, "uacctl: describe: %s\n", err);
-		return EXIT_FAILED;
-	}
+	if (ret)
+		return uacctl_fail("describe", ret < 0 ? ret : -EIO, err);
 	ret = uacd_usbdesc_parse(cfg, len, &model, err, sizeof(err));
 	free(cfg);
 	if (ret) {
-		fprintf(stderr, "uacctl: describe: %s: %s\n", spec, err);
-		return EXIT_FAILED;
+		char msg[512];
+
+		snprintf(msg, sizeof(msg), "%s: %s", spec, err);
+		return uacctl_fail("describe", -EINVAL, msg);
 	}
-	ret = uacd_describe_write(stdout, model, &dev, json);
+	ret = uacd_describe_write(stdout, model, &dev, uacctl_json);
 	uacd_usbdesc_free(model);
 	return ret ? EXIT_FAILED : 0;
 }
@@ -339,9 +468,10 @@ static int cmd_hook(const char *verb, int argc, char **argv)
 	struct uacd_hook_req req;
 	struct uacd_text *rep;
 	bool load = !strcmp(verb, "load");
-	int fd, ret;
-	ssize_t n;
+	char what[32];
+	int ret;
 
+	snprintf(what, sizeof(what), "hook %s", verb);
 	if (argc < 2 || argc > (load ? 3 : 2)) {
 		fprintf(stderr, "uacctl: hook %s: expected DEVICE %s\n", verb, load ? "PATH [ARGS]" : "NAME");
 		return EXIT_USAGE;
@@ -354,30 +484,20 @@ static int cmd_hook(const char *verb, int argc, char **argv)
 	snprintf(req.path, sizeof(req.path), "%s", argv[1]);
 	if (argc > 2)
 		snprintf(req.args, sizeof(req.args), "%s", argv[2]);
-	fd = connect_daemon();
-	if (fd < 0)
-		return EXIT_NO_DAEMON;
-	rep = calloc(1, sizeof(*rep));
-	if (!rep) {
-		close(fd);
-		return EXIT_FAILED;
-	}
-	ret = send(fd, &req, sizeof(req), MSG_NOSIGNAL) == (ssize_t)sizeof(req) ? 0 : -errno;
-	n = ret ? -1 : recv(fd, rep, sizeof(*rep) - 1, 0);
-	close(fd);
-	if (n < (ssize_t)sizeof(rep->hdr)) {
-		fprintf(stderr, "uacctl: hook %s: no answer from uacd\n", verb);
-		free(rep);
-		return EXIT_FAILED;
-	}
-	((char *)rep)[n] = '\0';
-	ret = rep->hdr.result;
+	ret = request_text(&req, sizeof(req), &rep);
 	if (ret < 0)
-		fprintf(stderr, "uacctl: hook %s: %s\n", verb, rep->text[0] ? rep->text : strerror(-ret));
-	else
+		return text_fail(what, ret, rep);
+	if (uacctl_json) {
+		printf("{\"device\":");
+		uacctl_json_string(stdout, argv[0]);
+		printf(",\"%s\":true,\"message\":", load ? "loaded" : "unloaded");
+		uacctl_json_string(stdout, rep->text);
+		printf("}\n");
+	} else {
 		printf("%s\n", rep->text);
+	}
 	free(rep);
-	return ret < 0 ? EXIT_FAILED : 0;
+	return 0;
 }
 
 int main(int argc, char **argv)
@@ -393,15 +513,15 @@ int main(int argc, char **argv)
 	int opt;
 
 	env = getenv(UACD_SOCKET_ENV);
-	socket_path = env && *env ? env : UACD_DEFAULT_SOCKET;
+	uacctl_socket_path = env && *env ? env : UACD_DEFAULT_SOCKET;
 	/* '+': stop at the command, whose own options follow it. */
 	while ((opt = getopt_long(argc, argv, "+s:jhV", opts, NULL)) != -1) {
 		switch (opt) {
 		case 's':
-			socket_path = optarg;
+			uacctl_socket_path = optarg;
 			break;
 		case 'j':
-			json = 1;
+			uacctl_json = 1;
 			break;
 		case 'h':
 			usage(stdout);
@@ -420,9 +540,11 @@ int main(int argc, char **argv)
 	}
 	cmd = argv[optind];
 	if (!strcmp(cmd, "devices"))
-		return cmd_devices();
+		return cmd_devices(argc - optind - 1);
 	if (!strcmp(cmd, "status"))
-		return cmd_text(UACD_MSG_STATUS, "status", optind + 1 < argc ? argv[optind + 1] : NULL);
+		return uacctl_status(argc - optind - 1, argv + optind + 1);
+	if (!strcmp(cmd, "stats"))
+		return uacctl_stats(argc - optind - 1, argv + optind + 1);
 	if (!strcmp(cmd, "hook") && optind + 1 < argc &&
 	    (!strcmp(argv[optind + 1], "load") || !strcmp(argv[optind + 1], "unload")))
 		return cmd_hook(argv[optind + 1], argc - optind - 2, argv + optind + 2);
@@ -431,12 +553,12 @@ int main(int argc, char **argv)
 			fprintf(stderr, "uacctl: hook: expected 'hook list|load|unload ...'\n");
 			return EXIT_USAGE;
 		}
-		return cmd_text(UACD_MSG_HOOKS, "hook list", optind + 2 < argc ? argv[optind + 2] : NULL);
+		return cmd_hook_list(argc - optind - 2, argv + optind + 2);
 	}
 	if (!strcmp(cmd, "volume") || !strcmp(cmd, "mute"))
 		return cmd_control(cmd, argc - optind - 1, argv + optind + 1);
 	if (!strcmp(cmd, "reload"))
-		return cmd_text(UACD_MSG_RELOAD, "reload", NULL);
+		return cmd_reload(argc - optind - 1);
 	if (!strcmp(cmd, "describe")) {
 		int k;
 
@@ -450,7 +572,7 @@ int main(int argc, char **argv)
 		int n = 0, i;
 
 		args[n++] = "describe";
-		if (json)
+		if (uacctl_json)
 			args[n++] = "--json";
 		for (i = optind + 1; i < argc && n < 15; i++)
 			args[n++] = argv[i];
@@ -464,7 +586,7 @@ int main(int argc, char **argv)
 		args[n++] = "policy";
 		for (i = optind + 1; i < argc && n < 30; i++)
 			args[n++] = argv[i];
-		if (json && n < 31)
+		if (uacctl_json && n < 31)
 			args[n++] = "--json";
 		args[n] = NULL;
 		return uacpol_cli_main(n, args);

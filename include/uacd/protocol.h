@@ -77,6 +77,7 @@ enum uacd_msg_type {
 	UACD_MSG_HOOKS = 9,		/* -> uacd_device_req; <- text */
 	UACD_MSG_HOOK_LOAD = 10,	/* -> uacd_hook_req; <- text (needs the "hook" right) */
 	UACD_MSG_HOOK_UNLOAD = 11,	/* -> uacd_hook_req (path = hook name); <- text */
+	UACD_MSG_STATS = 12,		/* -> uacd_device_req; <- uacd_stats_reply (or text on error) */
 };
 
 struct uacd_msg_hdr {
@@ -157,7 +158,16 @@ enum uacd_control_op {
 struct uacd_control_req {
 	struct uacd_msg_hdr hdr;
 	char device[UACD_NAME_MAX];
-	char control[UACD_NAME_MAX];	/* "volume", "mute" */
+	/*
+	 * "volume", "mute": the device's (or the software) volume and mute;
+	 * "aux1".."aux4": the DSP faders Aux1..Aux4 (1/256 dB, -ENOENT unless
+	 * the loaded DSP chain has a Volume/Loudness filter on that fader);
+	 * "latency" (read-only, microseconds from the ring to the DAC: frames
+	 * queued in transfers plus the device's own latency), "xruns"
+	 * (read-only, the device's xrun count).  SET on a read-only control
+	 * is -EPERM.
+	 */
+	char control[UACD_NAME_MAX];
 	uint32_t op;
 	int32_t value;			/* SET: volume in 1/256 dB, mute 0/1 */
 };
@@ -177,6 +187,69 @@ struct uacd_control_reply {
 	int32_t res;
 	char text[UACD_ERRTEXT_MAX];
 };
+
+/*
+ * STATS: numbers for `uacctl status --json` and `uacctl stats`, one device
+ * per request ("" = the default device).  The reply is uacd_stats_reply
+ * followed by n_streams uacd_stats_stream records; `size` fields let both
+ * grow at the end: a reader uses the fields it knows and steps by the
+ * sizes the daemon sent.  Counters only grow while the device exists.
+ */
+#define UACD_STATS_MAX_STREAMS 32u
+
+enum uacd_dev_state {
+	UACD_DEV_IDLE = 0,		/* no RT thread (no clients, or not started) */
+	UACD_DEV_RUNNING = 1,		/* the RT thread runs */
+};
+
+struct uacd_stats_stream {
+	uint32_t size;			/* sizeof(struct uacd_stats_stream) of the daemon */
+	uint32_t id;
+	uint32_t direction;		/* enum uacd_direction */
+	uint32_t format;		/* enum uacd_format, the client's */
+	uint32_t channels;
+	uint32_t buffer_frames;
+	uint32_t period_frames;
+	uint32_t client_state;		/* enum uacd_client_state, as the client said */
+	uint32_t xruns;
+	int32_t error;			/* 0 or -errno that ended the stream */
+	int32_t pid;
+	uint32_t latency_frames;	/* ring fill + queued + device latency */
+	uint64_t frames;		/* daemon position: frames moved so far */
+	char client[UACD_NAME_MAX];
+};
+
+struct uacd_stats_reply {
+	struct uacd_msg_hdr hdr;
+	uint32_t size;			/* sizeof(struct uacd_stats_reply) of the daemon */
+	uint32_t state;			/* enum uacd_dev_state */
+	char device[UACD_NAME_MAX];
+	char kind[16];			/* "sim", "usb" */
+	uint32_t format;		/* device format */
+	uint32_t rate;
+	uint32_t playback_channels;
+	uint32_t capture_channels;
+	int32_t rt_priority;		/* SCHED_FIFO priority, 0 = SCHED_OTHER */
+	uint32_t latency_frames;	/* device side: queued in transfers + device */
+	uint32_t feedback_q16;		/* frames per packet, Q16.16; 0 = no feedback */
+	uint32_t packet_us;		/* packet interval the feedback refers to */
+	uint64_t cycles;
+	uint64_t playback_frames;
+	uint64_t capture_frames;
+	uint64_t xruns;
+	uint64_t bad_clients;
+	uint64_t cycle_ns_max;
+	uint64_t cycle_ns_avg;
+	uint64_t cpu_ns;		/* CPU time of the RT thread, this run */
+	uint64_t wall_ns;		/* wall time since the RT thread started */
+	uint32_t cpu_permille;		/* RT thread CPU since the previous STATS (or start) */
+	uint32_t n_streams;		/* records that follow */
+	uint32_t n_streams_total;	/* streams open (n_streams is capped) */
+	uint32_t stream_size;		/* sizeof(struct uacd_stats_stream) of the daemon */
+};
+
+#define UACD_STATS_REPLY_MAX \
+	(sizeof(struct uacd_stats_reply) + UACD_STATS_MAX_STREAMS * sizeof(struct uacd_stats_stream))
 
 /* ---- shared memory ------------------------------------------------------ */
 

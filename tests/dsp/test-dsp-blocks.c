@@ -4,11 +4,14 @@
  * soft), Dither (quantisation grid and error bounds), Delay with
  * subsample (allpass magnitude, phase delay), Mixer (gains, inversion,
  * silent outputs), Compressor (steady-state gain), Loudness (boost at DC
- * and Nyquist at full compensation, flat above the reference level).
+ * and Nyquist at full compensation, flat above the reference level),
+ * faders (Volume on Main follows the volume, on Aux3 its own fader; a
+ * fader change on the running chain ramps to the exact gain).
  */
 #include "config.h"
 
 #include <complex.h>
+#include <errno.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -233,8 +236,54 @@ static void test_loudness(void)
 	      "above reference: not flat (%g %g)", buf[0][0], buf[0][1]);
 }
 
+/* Volume on Main and on Aux3: each follows its own fader, exactly. */
+static void test_faders(void)
+{
+	static const char text[] =
+		"devices: {samplerate: 48000, chunksize: 256, capture: {channels: 2}, "
+		"playback: {channels: 2}}\nfilters:\n"
+		"  m: {type: Volume, parameters: {ramp_time: 0}}\n"
+		"  a: {type: Volume, parameters: {ramp_time: 1, fader: Aux3}}\n"
+		"pipeline:\n"
+		"  - {type: Filter, channels: [0], names: [m]}\n"
+		"  - {type: Filter, channels: [1], names: [a]}\n";
+	struct uacdsp_config *cfg;
+	struct uacdsp_chain *c;
+	char err[512];
+	float *b[8];
+	unsigned i, k;
+
+	if (uacdsp_config_parse(text, strlen(text), "f.yml", &cfg, err, sizeof(err)) < 0 ||
+	    uacdsp_chain_new(cfg, 0, 256, &c, err, sizeof(err)) < 0) {
+		printf("faders: %s\n", err);
+		fails++;
+		return;
+	}
+	uacdsp_config_free(cfg);
+	CHECK(uacdsp_chain_faders_used(c) == ((1u << 0) | (1u << 3)), "faders used 0x%x",
+	      uacdsp_chain_faders_used(c));
+	CHECK(uacdsp_chain_set_fader(c, UACDSP_FADERS, -6.0f) == -EINVAL, "fader 5 accepted");
+	CHECK(uacdsp_chain_get_fader(c, 3) == 0.0f, "Aux3 does not start at 0 dB");
+	uacdsp_chain_set_volume(c, -6.0f);
+	CHECK(uacdsp_chain_set_fader(c, 3, -20.0f) == 0, "set Aux3");
+	CHECK(uacdsp_chain_get_fader(c, 3) == -20.0f, "get Aux3 %g", uacdsp_chain_get_fader(c, 3));
+	/* 1 ms ramp = 48 frames; 4 blocks of 256 leave the last ones settled */
+	for (k = 0; k < 4; k++) {
+		for (i = 0; i < 256; i++)
+			buf[0][i] = buf[1][i] = 1.0f;
+		for (i = 0; i < 8; i++)
+			b[i] = buf[i];
+		uacdsp_chain_process(c, b, 256);
+	}
+	CHECK(fabsf(buf[0][255] - (float)pow(10.0, -6.0 / 20)) < 1e-6f, "Main: %g", buf[0][255]);
+	CHECK(fabsf(buf[1][255] - (float)pow(10.0, -20.0 / 20)) < 1e-6f, "Aux3: %g", buf[1][255]);
+	uacdsp_chain_free(c);
+	printf("faders: Main -6 dB -> %.6f, Aux3 -20 dB -> %.6f\n", buf[0][255], buf[1][255]);
+}
+
 int main(void)
 {
+	test_faders();
 	test_limiter();
 	test_dither();
 	test_delay();

@@ -34,7 +34,8 @@ integration_tests = \
 	tests/integration/test-dsp-reload.sh \
 	tests/integration/test-access-modes.sh \
 	tests/integration/test-volume.sh \
-	tests/integration/test-delay.sh
+	tests/integration/test-delay.sh \
+	tests/integration/test-uacctl.sh
 TESTS += $(integration_tests)
 EXTRA_DIST += tests/integration/lib.sh $(integration_tests)
 
