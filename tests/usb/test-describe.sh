@@ -11,7 +11,7 @@ trap 'rm -rf "$tmp"' EXIT
 fails=0
 
 if [ -z "${UACD_TEST_SHARED:-}" ] || [ ! -d "$dir" ]; then
-	echo "SKIP: no descriptor corpus (UACD_TEST_SHARED unset)"
+	echo "SKIP: no descriptor corpus in '$dir' (UACD_TEST_SHARED; not in the release tarball)"
 	exit 77
 fi
 

@@ -475,15 +475,35 @@ START_TEST(test_feedback_drift_fs)
 }
 END_TEST
 
-static uint8_t *read_all(const char *name, size_t *len)
+/*
+ * The shared descriptor corpus ($UACD_TEST_SHARED/descriptors) lives next to
+ * the source repository, not in the release tarball: without it the tests
+ * that bind corpus devices are not registered (see main()).
+ */
+static char corpus_path[512];
+
+static int corpus_find(void)
 {
 	const char *dir = getenv("UACD_TEST_SHARED");
-	char path[512];
+	char probe[600];
+
+	if (!dir || !*dir)
+		return -ENOENT;
+	snprintf(corpus_path, sizeof(corpus_path), "%s/descriptors", dir);
+	snprintf(probe, sizeof(probe), "%s/11-behringer-uv1.bin", corpus_path);
+	if (access(probe, R_OK) != 0)
+		return -errno;
+	return 0;
+}
+
+static uint8_t *read_all(const char *name, size_t *len)
+{
+	char path[1024];
 	uint8_t *buf;
 	FILE *fp;
 	long n;
 
-	snprintf(path, sizeof(path), "%s/descriptors/%s", dir ? dir : "/work/shared", name);
+	snprintf(path, sizeof(path), "%s/%s", corpus_path, name);
 	fp = fopen(path, "rb");
 	ck_assert_msg(fp != NULL, "cannot open %s", path);
 	fseek(fp, 0, SEEK_END);
@@ -928,6 +948,7 @@ int main(void)
 	TCase *tc = tcase_create("transport");
 	SRunner *sr;
 	int failed;
+	int have_corpus = corpus_find() == 0;
 
 	rcu_register_thread();
 	tcase_set_timeout(tc, 300);
@@ -936,11 +957,14 @@ int main(void)
 	tcase_add_test(tc, test_qemu_multi_and_options);
 	tcase_add_test(tc, test_no_matching_alt);
 	tcase_add_loop_test(tc, test_feedback_drift_fs, 0, 18);
-	tcase_add_loop_test(tc, test_feedback_drift_hs, 0, 3);
+	if (have_corpus)
+		tcase_add_loop_test(tc, test_feedback_drift_hs, 0, 3);
 	tcase_add_loop_test(tc, test_completion_timing, 0, 2);
-	tcase_add_test(tc, test_implicit_feedback);
-	tcase_add_test(tc, test_capture_only);
-	tcase_add_test(tc, test_corpus);
+	if (have_corpus) {
+		tcase_add_test(tc, test_implicit_feedback);
+		tcase_add_test(tc, test_capture_only);
+		tcase_add_test(tc, test_corpus);
+	}
 	tcase_add_test(tc, test_idle);
 	tcase_add_test(tc, test_stall);
 	tcase_add_test(tc, test_disconnect);
@@ -951,5 +975,14 @@ int main(void)
 	failed = srunner_ntests_failed(sr);
 	srunner_free(sr);
 	rcu_unregister_thread();
-	return failed ? 1 : 0;
+	if (failed)
+		return 1;
+	/* The rest passed, but a whole part was not run: say so, as a SKIP. */
+	if (!have_corpus) {
+		printf("SKIP: no descriptor corpus in '%s' (UACD_TEST_SHARED; not in the release tarball): "
+		       "the feedback-hs, implicit-feedback, capture-only and corpus tests did not run\n",
+		       corpus_path[0] ? corpus_path : "$UACD_TEST_SHARED/descriptors");
+		return 77;
+	}
+	return 0;
 }

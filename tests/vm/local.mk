@@ -24,5 +24,14 @@ EXTRA_DIST += \
 	tests/vm/test-vm-multi-kernel.sh \
 	tests/vm/test-vm-uacd.sh
 
-# rm -rf vm-cache to rebuild the VM image
-DISTCLEANFILES += vm-cache/image.env vm-cache/stamp vm-cache/vmlinuz vm-cache/initrd.img
+# rm -rf vm-cache to rebuild the VM image; make distclean removes all of it
+# (the downloaded kernel package too), make clean the per-test share dirs,
+# so that make distcheck with the VM tests on (DISTCHECK_CONFIGURE_FLAGS=
+# UACD_SKIP_VM=) leaves nothing behind.
+clean-local: clean-vm-work
+distclean-local: distclean-vm-cache
+clean-vm-work:
+	-rm -rf tests/vm/*.work
+distclean-vm-cache:
+	-rm -rf vm-cache
+.PHONY: clean-vm-work distclean-vm-cache

@@ -1,8 +1,9 @@
 # tests/vm/vm-lib.sh: shared by the tests/vm/test-vm-*.sh scripts (sourced).
 #
-# vm_init NAME      checks that the VM can run here (else exit 77 with the
-#                   reason), makes the share dir $vm_share (fresh, under the
-#                   build dir, same absolute path in the guest), and sets
+# vm_init NAME      checks that the VM can run here and UACD_SKIP_VM is
+#                   unset (else exit 77 with the reason), makes the share
+#                   dir $vm_share (fresh, under the build dir, same
+#                   absolute path in the guest), and sets
 #                   $wavcmp, $vmqmp, $vm_cache, $vm_here.
 # vm_gen            writes the test signals into $vm_share:
 #                   noise10.wav (10 s white noise, seed 1), noise10-tail.wav
@@ -26,6 +27,10 @@ vm_skip() {
 vm_init() {
 	local name=$1
 
+	# make distcheck sets it (configure UACD_SKIP_VM=1): minutes of TCG
+	# per test, already run by the plain `make check` of the same tree.
+	[ -z "${UACD_SKIP_VM:-}" ] ||
+		vm_skip "UACD_SKIP_VM=$UACD_SKIP_VM is set (make distcheck sets it; plain make check runs the VM tests)"
 	command -v qemu-system-x86_64 >/dev/null ||
 		vm_skip "qemu-system-x86_64 not installed (apt-get install qemu-system-x86)"
 	qemu-system-x86_64 -accel help 2>/dev/null | grep -qx tcg ||
