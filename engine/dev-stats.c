@@ -41,15 +41,14 @@ static uint64_t thread_cpu_ns(struct uacd_device *d)
 	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
 }
 
-/* Frames the RT thread took from playback rings but the DAC has not played. */
+/*
+ * Frames the RT thread took from playback rings (or sent as silence: the
+ * iso stream always runs) that the DAC has not played, as of the last
+ * cycle: published by uacd_dev_cycle_end whether or not a stream is open.
+ */
 static uint64_t queued_frames(struct uacd_device *d)
 {
-	struct uacd_stream_set *set = d->streams[UACD_DIR_PLAYBACK];
-
-	/* Every playback stream publishes the same device value each cycle. */
-	if (!set || !set->n)
-		return 0;
-	return __atomic_load_n(&set->s[0]->shm->daemon.queued_frames, __ATOMIC_RELAXED);
+	return __atomic_load_n(&d->stats.queued_frames, __ATOMIC_RELAXED);
 }
 
 uint32_t uacd_dev_out_latency(struct uacd_device *d)

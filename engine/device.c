@@ -986,6 +986,7 @@ void uacd_dev_cycle_end(struct uacd_device *d)
 	uint64_t ns = uacd_now_ns() - d->rt.cycle_start_ns;
 
 	__atomic_fetch_add(&d->stats.cycles, 1, __ATOMIC_RELAXED);
+	__atomic_store_n(&d->stats.queued_frames, d->rt.queued, __ATOMIC_RELAXED);
 	__atomic_fetch_add(&d->stats.cycle_ns_sum, ns, __ATOMIC_RELAXED);
 	if (ns > __atomic_load_n(&d->stats.cycle_ns_max, __ATOMIC_RELAXED))
 		__atomic_store_n(&d->stats.cycle_ns_max, ns, __ATOMIC_RELAXED);

@@ -132,6 +132,8 @@ struct uacd_device_stats {
 	 * more than a whole cycle late.  Tells a platform stall (VM steal, a
 	 * higher-priority thread) from our own work, which is cycle_ns_max.
 	 */
+	/* d->rt.queued as of the last cycle end, for readers off the RT thread */
+	uint64_t queued_frames;
 	bool wake_measured;
 	uint64_t wake_late_ns_max;
 	uint64_t late_cycles;
