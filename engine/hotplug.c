@@ -67,6 +67,7 @@ struct hp_dev {
 
 struct uacd_hotplug {
 	struct uacd_server *srv;
+	struct uacd_hotplug_ops ops;
 	char specs[HP_MAX_SPECS][512];
 	struct uacd_usb_spec parsed[HP_MAX_SPECS];
 	int n_specs;
@@ -207,6 +208,15 @@ static void unwatch(struct hp_dev *t)
 		return;
 	uacd_server_unwatch(t->hp->srv, uacd_usb_gone_fd(t->d));
 	t->watching = false;
+}
+
+/* Free a device created on arrival, through the daemon when it adopted it. */
+static void dispose(struct uacd_hotplug *hp, struct uacd_device *d)
+{
+	if (hp->ops.adopt && hp->ops.release)
+		hp->ops.release(d, hp->ops.data);
+	else
+		uacd_dev_free(d);
 }
 
 static bool in_server(struct uacd_server *srv, struct uacd_device *d)
@@ -379,15 +389,24 @@ static void arrive(struct uacd_hotplug *hp, uint8_t bus, uint8_t addr, const str
 			snprintf(d->name, sizeof(d->name), "%s-%u", base, i % 100);
 		}
 		d->rt_priority = hp->parsed[k].priority >= 0 ? hp->parsed[k].priority : 0;
-		t = track(hp, d, true);
-		if (!t) {
+		if (hp->n_devs >= HP_MAX_DEVICES) {
+			uacd_notice("%s: not served: uacd follows at most %u USB devices", d->name,
+				    HP_MAX_DEVICES);
 			uacd_dev_free(d);
 			return;
 		}
+		if (hp->ops.adopt) {
+			ret = hp->ops.adopt(d, hp->ops.data);
+			if (ret) {
+				uacd_dev_free(d);
+				return;
+			}
+		}
+		t = track(hp, d, true);
 		t->dormant = true;
 		if (enlist(t)) {
 			hp->n_devs--;
-			uacd_dev_free(d);
+			dispose(hp, d);
 			return;
 		}
 		uacd_notice("%s: new device at %s", d->name, d->usb.bus_path);
@@ -458,7 +477,7 @@ static int open_netlink(void)
 }
 
 int uacd_hotplug_start(struct uacd_server *srv, const char (*specs)[512], int n,
-		       struct uacd_hotplug **out)
+		       const struct uacd_hotplug_ops *ops, struct uacd_hotplug **out)
 {
 	struct uacd_hotplug *hp;
 	struct uacd_device **devs;
@@ -471,6 +490,8 @@ int uacd_hotplug_start(struct uacd_server *srv, const char (*specs)[512], int n,
 	if (!hp)
 		return -ENOMEM;
 	hp->srv = srv;
+	if (ops)
+		hp->ops = *ops;
 	hp->pipe[0] = hp->pipe[1] = hp->nl = -1;
 	for (k = 0; k < n && hp->n_specs < HP_MAX_SPECS; k++) {
 		if (strncmp(specs[k], "usb", 3))
@@ -570,7 +591,7 @@ void uacd_hotplug_stop(struct uacd_hotplug *hp)
 			continue;
 		if (in_server(hp->srv, t->d))
 			uacd_server_remove_device(hp->srv, t->d);
-		uacd_dev_free(t->d);
+		dispose(hp, t->d);
 	}
 	if (hp->nl >= 0)
 		close(hp->nl);

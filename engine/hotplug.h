@@ -7,6 +7,23 @@
 
 struct uacd_server;
 struct uacd_hotplug;
+struct uacd_device;
+
+/*
+ * What the daemon does with a device that arrives as a new one (a further
+ * match of a configured spec), so that it gets what the startup devices
+ * got: its DSP stage and hooks.
+ *   adopt    before the device starts; 0 to serve it, -errno to refuse it
+ *            (then it is freed with uacd_dev_free, never released);
+ *   release  frees a device adopt() took, in place of uacd_dev_free
+ *            (at uacd_hotplug_stop, or when serving it failed).
+ * All on the control thread.  NULL ops: devices are served bare.
+ */
+struct uacd_hotplug_ops {
+	int (*adopt)(struct uacd_device *d, void *data);
+	void (*release)(struct uacd_device *d, void *data);
+	void *data;
+};
 
 /*
  * Control thread, after the server is serving the startup devices: follow
@@ -14,14 +31,15 @@ struct uacd_hotplug;
  * (others are ignored; without any, nothing is started and *out is NULL).
  * Startup USB devices already in the server are watched for unplug; they
  * stay owned by the caller, who frees them after uacd_hotplug_stop().
- * Devices created on arrival are owned by the hotplug code.
+ * Devices created on arrival are owned by the hotplug code (and passed
+ * through ops, when given).
  *
  * Never fails because USB or hotplug support is missing: it logs once and
  * carries on with what works (libusb hotplug events, kernel uevents, or
  * only the unplug of streaming devices).  Returns 0 or -ENOMEM.
  */
 int uacd_hotplug_start(struct uacd_server *srv, const char (*specs)[512], int n,
-		       struct uacd_hotplug **out);
+		       const struct uacd_hotplug_ops *ops, struct uacd_hotplug **out);
 
 /*
  * Control thread, before uacd_server_free(): stop the event thread, remove

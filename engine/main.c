@@ -180,25 +180,123 @@ static const char *dsp_path(struct daemon *dm, const struct uacd_config *cfg)
 	return access(UACD_DEFAULT_DSP, F_OK) == 0 ? UACD_DEFAULT_DSP : "";
 }
 
-/* Load the DSP chains of every device; stops at the first error (that device keeps its chain). */
+/* Load device k's DSP chains (that device keeps its running ones on error). */
+static int load_dsp_one(struct daemon *dm, unsigned k, const struct uacd_config *cfg,
+			char *err, size_t errlen)
+{
+	int ret;
+
+	if (dm->devs[k]->play_ch) {
+		ret = uacd_dsp_stage_load(dm->dsp[k], 0, dsp_path(dm, cfg), err, errlen);
+		if (ret)
+			return ret;
+	}
+	if (dm->devs[k]->cap_ch) {
+		ret = uacd_dsp_stage_load(dm->dsp[k], 1, cfg->dsp_capture, err, errlen);
+		if (ret)
+			return ret;
+	}
+	return 0;
+}
+
+/* Load the DSP chains of every device; stops at the first error. */
 static int load_dsp(struct daemon *dm, const struct uacd_config *cfg, char *err, size_t errlen)
 {
 	unsigned k;
 	int ret;
 
 	for (k = 0; k < dm->n_devs; k++) {
-		if (dm->devs[k]->play_ch) {
-			ret = uacd_dsp_stage_load(dm->dsp[k], 0, dsp_path(dm, cfg), err, errlen);
-			if (ret)
-				return ret;
-		}
-		if (dm->devs[k]->cap_ch) {
-			ret = uacd_dsp_stage_load(dm->dsp[k], 1, cfg->dsp_capture, err, errlen);
-			if (ret)
-				return ret;
-		}
+		ret = load_dsp_one(dm, k, cfg, err, errlen);
+		if (ret)
+			return ret;
 	}
 	return 0;
+}
+
+/*
+ * Forget device k: free its DSP stage (and the device itself when
+ * free_dev) and close the gap in the per-device arrays.  Without free_dev
+ * the stage must not be published in the device's hook set.
+ */
+static void drop_device(struct daemon *dm, unsigned k, bool free_dev)
+{
+	struct uacd_device *d = dm->devs[k];
+	struct uacd_hook *h = dm->dsp[k] ? uacd_dsp_stage_hook(dm->dsp[k]) : NULL;
+	bool published = false;
+	unsigned i;
+
+	/* The stage's hook is published (the device frees it), or owned by nobody yet. */
+	for (i = 0; h && d->hooks && i < d->hooks->n; i++)
+		published |= d->hooks->h[i] == h;
+	if (free_dev)
+		uacd_dev_free(d);
+	if (h && !published)
+		free(h);
+	uacd_dsp_stage_free(dm->dsp[k]);
+	for (i = k; i + 1 < dm->n_devs; i++) {
+		dm->devs[i] = dm->devs[i + 1];
+		dm->dsp[i] = dm->dsp[i + 1];
+		memcpy(dm->rt_hooks[i], dm->rt_hooks[i + 1], sizeof(dm->rt_hooks[i]));
+		dm->n_rt_hooks[i] = dm->n_rt_hooks[i + 1];
+	}
+	dm->n_devs--;
+	dm->devs[dm->n_devs] = NULL;
+	dm->dsp[dm->n_devs] = NULL;
+	dm->n_rt_hooks[dm->n_devs] = 0;
+}
+
+/*
+ * A USB device that arrived as a new one (hotplug.c): it gets what the
+ * startup devices got, the daemon's RT priority, the DSP chains in force
+ * and the configured hooks, before it starts.  If they do not load it is not served: a device that
+ * silently skipped the user's room correction would be worse.
+ */
+static int adopt_device(struct uacd_device *d, void *data)
+{
+	struct daemon *dm = data;
+	const char *lines[2 * UACD_CONFIG_MAX_HOOKS];
+	char err[512];
+	unsigned k = dm->n_devs;
+	int ret;
+
+	if (k >= UACD_CONFIG_MAX_DEVICES) {
+		uacd_notice("%s: not served: uacd serves at most %u devices", d->name,
+			    UACD_CONFIG_MAX_DEVICES);
+		return -ENOSPC;
+	}
+	/* As for startup devices: an explicit priority= in the spec wins. */
+	if (!strstr(uacd_usb_spec_string(d), "priority="))
+		d->rt_priority = dm->cfg.rt_priority;
+	ret = uacd_dsp_stage_new(d, &dm->dsp[k]);
+	if (ret) {
+		uacd_err("%s: not served: DSP stage: %s", d->name, strerror(-ret));
+		return ret;
+	}
+	dm->devs[k] = d;
+	dm->n_rt_hooks[k] = 0;
+	dm->n_devs++;
+	ret = load_dsp_one(dm, k, &dm->cfg, err, sizeof(err));
+	if (!ret)
+		ret = install_hooks(dm, k, lines, hook_lines(dm, &dm->cfg, lines), err, sizeof(err));
+	if (ret) {
+		uacd_err("%s: not served: %s", d->name, err);
+		drop_device(dm, k, false);
+		return ret;
+	}
+	return 0;
+}
+
+static void release_device(struct uacd_device *d, void *data)
+{
+	struct daemon *dm = data;
+	unsigned k;
+
+	for (k = 0; k < dm->n_devs; k++)
+		if (dm->devs[k] == d) {
+			drop_device(dm, k, true);
+			return;
+		}
+	uacd_dev_free(d);
 }
 
 static const char *policy_path(struct daemon *dm)
@@ -778,7 +876,16 @@ int main(int argc, char **argv)
 		uacd_notice("device %s", desc);
 	}
 	/* USB devices that come and go (usb... specs only; nothing for sim). */
-	ret = uacd_hotplug_start(srv, (const char (*)[512])dm.cfg.devices, dm.cfg.n_devices, &hotplug);
+	{
+		const struct uacd_hotplug_ops hp_ops = {
+			.adopt = adopt_device,
+			.release = release_device,
+			.data = &dm,
+		};
+
+		ret = uacd_hotplug_start(srv, (const char (*)[512])dm.cfg.devices, dm.cfg.n_devices,
+					 &hp_ops, &hotplug);
+	}
 	if (ret)
 		uacd_warn("hotplug: %s", strerror(-ret));
 	uacd_notice("uacd %s serving %s", PACKAGE_VERSION, dm.cfg.socket);
@@ -805,19 +912,8 @@ int main(int argc, char **argv)
 out:
 	uacd_hotplug_stop(hotplug);	/* frees the devices it created */
 	uacd_server_free(srv);
-	for (i = 0; i < (int)dm.n_devs; i++) {
-		/* The stage's hook is published, or owned by nobody yet. */
-		struct uacd_hook *h = dm.dsp[i] ? uacd_dsp_stage_hook(dm.dsp[i]) : NULL;
-		bool published = false;
-		unsigned k;
-
-		for (k = 0; h && k < dm.devs[i]->hooks->n; k++)
-			published |= dm.devs[i]->hooks->h[k] == h;
-		uacd_dev_free(dm.devs[i]);
-		if (h && !published)
-			free(h);
-		uacd_dsp_stage_free(dm.dsp[i]);
-	}
+	while (dm.n_devs)
+		drop_device(&dm, dm.n_devs - 1, true);
 	rcu_barrier();
 	uacd_log_drain();
 	if (notify_fd >= 0)

@@ -13,7 +13,8 @@ TESTS += \
 	tests/vm/test-vm-kernel.sh \
 	tests/vm/test-vm-hotplug-kernel.sh \
 	tests/vm/test-vm-multi-kernel.sh \
-	tests/vm/test-vm-uacd.sh
+	tests/vm/test-vm-uacd.sh \
+	tests/vm/test-vm-uacd-newdev.sh
 
 EXTRA_DIST += \
 	tests/vm/build-image.sh \
@@ -22,7 +23,8 @@ EXTRA_DIST += \
 	tests/vm/test-vm-kernel.sh \
 	tests/vm/test-vm-hotplug-kernel.sh \
 	tests/vm/test-vm-multi-kernel.sh \
-	tests/vm/test-vm-uacd.sh
+	tests/vm/test-vm-uacd.sh \
+	tests/vm/test-vm-uacd-newdev.sh
 
 # rm -rf vm-cache to rebuild the VM image; make distclean removes all of it
 # (the downloaded kernel package too), make clean the per-test share dirs,
