@@ -192,6 +192,7 @@ int uacd_dsp_stage_new(struct uacd_device *d, struct uacd_dsp_stage **out)
 	h->active = stage_active;
 	h->state = st;
 	st->hook = h;
+	d->dsp = st;	/* its Aux faders are controls of d */
 	*out = st;
 	return 0;
 }

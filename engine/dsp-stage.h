@@ -11,7 +11,7 @@ struct uacd_dsp_stage;
 
 struct uacd_hook;
 
-/* Control thread: a DSP stage for device d, with no chain yet. */
+/* Control thread: a DSP stage for device d, with no chain yet; d->dsp points to it. */
 int uacd_dsp_stage_new(struct uacd_device *d, struct uacd_dsp_stage **out);
 /*
  * The stage's hook, to publish first in d's hook set (uacd_dev_hooks_set).

@@ -230,6 +230,8 @@ static void drop_device(struct daemon *dm, unsigned k, bool free_dev)
 		published |= d->hooks->h[i] == h;
 	if (free_dev)
 		uacd_dev_free(d);
+	else
+		d->dsp = NULL;
 	if (h && !published)
 		free(h);
 	uacd_dsp_stage_free(dm->dsp[k]);
@@ -786,7 +788,6 @@ int main(int argc, char **argv)
 			d->rt_priority = dm.cfg.rt_priority;
 		dm.devs[dm.n_devs] = d;
 		ret = uacd_dsp_stage_new(d, &dm.dsp[dm.n_devs]);
-		d->dsp = dm.dsp[dm.n_devs];	/* its Aux faders are controls of d */
 		dm.n_devs++;
 		if (ret) {
 			fprintf(stderr, "uacd: %s: %s\n", d->name, strerror(-ret));
