@@ -355,7 +355,8 @@ static void dither_process(struct uacdsp_op *op, float *const *bufs, unsigned fr
 			case UACDSP_DITHER_NONE:
 				break;
 			case UACDSP_DITHER_FLAT:
-				noise = d->amplitude * (rnd(&d->rng) - rnd(&d->rng));
+				/* amplitude: LSB peak to peak, as in CamillaDSP (2 = standard TPDF) */
+				noise = 0.5 * d->amplitude * (rnd(&d->rng) - rnd(&d->rng));
 				break;
 			case UACDSP_DITHER_HIGHPASS: {
 				double r = rnd(&d->rng);

@@ -97,7 +97,7 @@ static void test_limiter(void)
 static void test_dither(void)
 {
 	static const char *const kinds[] = {
-		"{type: None, bits: 8}", "{type: Flat, bits: 16, amplitude: 1.0}",
+		"{type: None, bits: 8}", "{type: Flat, bits: 16, amplitude: 2.0}",
 		"{type: Highpass, bits: 16}", "{type: Lipshitz441, bits: 16}",
 	};
 	char f[256];

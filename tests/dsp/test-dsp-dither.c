@@ -5,7 +5,8 @@
  *
  *   grid        every output sample is a multiple of 2^-(bits-1), for all
  *               22 types;
- *   level       Flat (amplitude 1) adds TPDF + rounding error of exactly
+ *   level       Flat (amplitude 2, CamillaDSP's LSB peak to peak) adds TPDF +
+ *               rounding error of exactly
  *               1/6 + 1/12 = 1/4 LSB^2;
  *   spectrum    for each error-feedback type, the spectrum of output - input
  *               (2^18 samples of a -40 dBFS sine, Welch: Hann, 1024 points,
@@ -101,7 +102,7 @@ static int run(const char *type, unsigned bits, unsigned rate, unsigned n)
 		 "playback: {channels: 1}}\nfilters:\n  d:\n    type: Dither\n"
 		 "    parameters: {type: %s, bits: %u%s}\npipeline:\n"
 		 "  - {type: Filter, names: [d]}\n", rate, BLOCK, type, bits,
-		 strcmp(type, "Flat") ? "" : ", amplitude: 1");
+		 strcmp(type, "Flat") ? "" : ", amplitude: 2");
 	if (uacdsp_config_parse(text, strlen(text), "dither.yml", &cfg, err, sizeof(err)) < 0) {
 		CHECK(0, "%s: parse: %s", type, err);
 		return -1;
