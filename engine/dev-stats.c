@@ -128,6 +128,9 @@ size_t uacd_dev_stats(struct uacd_device *d, struct uacd_stats_reply *r, unsigne
 	r->bad_clients = __atomic_load_n(&d->stats.bad_clients, __ATOMIC_RELAXED);
 	r->cycle_ns_max = __atomic_load_n(&d->stats.cycle_ns_max, __ATOMIC_RELAXED);
 	r->cycle_ns_avg = cycles ? __atomic_load_n(&d->stats.cycle_ns_sum, __ATOMIC_RELAXED) / cycles : 0;
+	r->wake_measured = d->stats.wake_measured;
+	r->wake_late_ns_max = __atomic_load_n(&d->stats.wake_late_ns_max, __ATOMIC_RELAXED);
+	r->late_cycles = __atomic_load_n(&d->stats.late_cycles, __ATOMIC_RELAXED);
 
 	if (d->thread_running) {
 		cpu = thread_cpu_ns(d);

@@ -159,13 +159,19 @@ static void json_device(FILE *f, const struct uacd_stats_reply *r)
 		fprintf(f, "\"feedback\":null,");
 	fprintf(f, "\"latency_frames\":%u,\"latency_us\":%llu,\"cycles\":%llu,\"playback_frames\":%llu,"
 		"\"capture_frames\":%llu,\"xruns\":%llu,\"rejected_clients\":%llu,\"cycle_us_max\":%llu,"
-		"\"cycle_us_avg\":%llu,\"cpu_percent\":%.2f,\"cpu_ns\":%llu,\"streams_total\":%u,\"streams\":[",
+		"\"cycle_us_avg\":%llu,\"cpu_percent\":%.2f,\"cpu_ns\":%llu,",
 		r->latency_frames, (unsigned long long)frames_us(r->latency_frames, r->rate),
 		(unsigned long long)r->cycles, (unsigned long long)r->playback_frames,
 		(unsigned long long)r->capture_frames, (unsigned long long)r->xruns,
 		(unsigned long long)r->bad_clients, (unsigned long long)r->cycle_ns_max / 1000,
 		(unsigned long long)r->cycle_ns_avg / 1000, r->cpu_permille / 10.0,
-		(unsigned long long)r->cpu_ns, r->n_streams_total);
+		(unsigned long long)r->cpu_ns);
+	if (r->wake_measured)
+		fprintf(f, "\"wake_late_us_max\":%llu,\"late_cycles\":%llu,",
+			(unsigned long long)r->wake_late_ns_max / 1000, (unsigned long long)r->late_cycles);
+	else
+		fprintf(f, "\"wake_late_us_max\":null,\"late_cycles\":null,");
+	fprintf(f, "\"streams_total\":%u,\"streams\":[", r->n_streams_total);
 	for (i = 0; i < r->n_streams; i++) {
 		const struct uacd_stats_stream *s = stream_at(r, i);
 
@@ -200,6 +206,9 @@ static void human_device(FILE *f, const struct uacd_stats_reply *r)
 		(unsigned long long)r->playback_frames, (unsigned long long)r->capture_frames,
 		(unsigned long long)r->xruns, (unsigned long long)r->cycles,
 		(unsigned long long)r->cycle_ns_avg / 1000, (unsigned long long)r->cycle_ns_max / 1000);
+	if (r->wake_measured)
+		fprintf(f, "  scheduling: max wake-up delay %llu us, %llu cycles began over 1 ms late\n",
+			(unsigned long long)r->wake_late_ns_max / 1000, (unsigned long long)r->late_cycles);
 	for (i = 0; i < r->n_streams; i++) {
 		const struct uacd_stats_stream *s = stream_at(r, i);
 

@@ -246,6 +246,16 @@ struct uacd_stats_reply {
 	uint32_t n_streams;		/* records that follow */
 	uint32_t n_streams_total;	/* streams open (n_streams is capped) */
 	uint32_t stream_size;		/* sizeof(struct uacd_stats_stream) of the daemon */
+	/*
+	 * Scheduling of a self-paced RT thread (sim in real time): how late it
+	 * woke for a cycle at worst, and cycles that began over 1 ms late.  A
+	 * machine that stalls the thread shows here, not in cycle_ns_max.
+	 * wake_measured 0: not measured (USB, virtual time).
+	 */
+	uint32_t wake_measured;
+	uint32_t reserved;
+	uint64_t wake_late_ns_max;
+	uint64_t late_cycles;
 };
 
 #define UACD_STATS_REPLY_MAX \

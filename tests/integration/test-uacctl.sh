@@ -95,7 +95,7 @@ player=$!
 sleep 1
 expect 0 "$T/status.json" "$UACCTL" --json status
 cat "$T/status.json"
-DEVKEYS="['name','kind','state','format','rate','playback_channels','capture_channels','rt_policy','rt_priority','feedback','latency_frames','latency_us','cycles','playback_frames','capture_frames','xruns','rejected_clients','cycle_us_max','cycle_us_avg','cpu_percent','cpu_ns','streams_total','streams']"
+DEVKEYS="['name','kind','state','format','rate','playback_channels','capture_channels','rt_policy','rt_priority','feedback','latency_frames','latency_us','cycles','playback_frames','capture_frames','xruns','rejected_clients','cycle_us_max','cycle_us_avg','cpu_percent','cpu_ns','wake_late_us_max','late_cycles','streams_total','streams']"
 STREAMKEYS="['id','direction','format','channels','buffer_frames','period_frames','state','frames','xruns','latency_frames','latency_us','error','client','pid']"
 json "$T/status.json" \
 	"list(j) == ['devices'] and len(j['devices']) == 1" \
@@ -105,6 +105,7 @@ json "$T/status.json" \
 	"j['devices'][0]['latency_frames'] == 48 and j['devices'][0]['latency_us'] == j['devices'][0]['latency_frames'] * 1000000 // 48000" \
 	"(j['devices'][0]['rt_policy'], j['devices'][0]['rt_priority'] > 0) in [('SCHED_FIFO', True), ('SCHED_OTHER', False)]" \
 	"0 < j['devices'][0]['cpu_percent'] < 50 and j['devices'][0]['cpu_ns'] > 0" \
+	"isinstance(j['devices'][0]['wake_late_us_max'], int) and isinstance(j['devices'][0]['late_cycles'], int)" \
 	"j['devices'][0]['playback_frames'] >= 24000 and j['devices'][0]['xruns'] == 0" \
 	"j['devices'][0]['streams_total'] == 1 and len(j['devices'][0]['streams']) == 1" \
 	"list(j['devices'][0]['streams'][0]) == $STREAMKEYS" \
@@ -119,6 +120,7 @@ cat "$T/stats.txt"
 [ "$(grep -c '^sim (sim): running, S16_LE 48000 Hz, rt SCHED_' "$T/stats.txt")" = 2 ] || fail "stats: not two device lines"
 [ "$(grep -c '^  feedback 48.0000 frames/packet (48000.00 Hz), latency to the DAC ' "$T/stats.txt")" = 2 ] || fail "stats: feedback lines"
 [ "$(grep -c "^  stream [0-9]* playback aplay (pid $player): running, frames " "$T/stats.txt")" = 2 ] || fail "stats: stream lines"
+[ "$(grep -c '^  scheduling: max wake-up delay [0-9]* us, [0-9]* cycles began over 1 ms late$' "$T/stats.txt")" = 2 ] || fail "stats: scheduling lines"
 [ "$(grep -c '^$' "$T/stats.txt")" = 2 ] || fail "stats: each refresh must end with an empty line"
 expect 0 "$T/stats.jsonl" "$UACCTL" --json stats sim --count 2 --interval 0.3
 [ "$(wc -l < "$T/stats.jsonl")" = 2 ] || fail "stats --json --count 2: not two lines"
