@@ -565,6 +565,17 @@ int uacd_hotplug_start(struct uacd_server *srv, const char (*specs)[512], int n,
 	return 0;
 }
 
+bool uacd_hotplug_following(const struct uacd_hotplug *hp)
+{
+	return hp && hp->thread_running;
+}
+
+void uacd_hotplug_rescan(struct uacd_hotplug *hp)
+{
+	if (hp)
+		rescan(hp);
+}
+
 void uacd_hotplug_stop(struct uacd_hotplug *hp)
 {
 	unsigned i;

@@ -5,6 +5,8 @@
 #ifndef UACD_HOTPLUG_H
 #define UACD_HOTPLUG_H
 
+#include <stdbool.h>
+
 struct uacd_server;
 struct uacd_hotplug;
 struct uacd_device;
@@ -40,6 +42,15 @@ struct uacd_hotplug_ops {
  */
 int uacd_hotplug_start(struct uacd_server *srv, const char (*specs)[512], int n,
 		       const struct uacd_hotplug_ops *ops, struct uacd_hotplug **out);
+
+/* Whether arrivals will be noticed (an event source and its thread run). */
+bool uacd_hotplug_following(const struct uacd_hotplug *hp);
+
+/*
+ * Control thread: look at the bus now, as an event would (for a device
+ * that came between the daemon's first look and the event sources).
+ */
+void uacd_hotplug_rescan(struct uacd_hotplug *hp);
 
 /*
  * Control thread, before uacd_server_free(): stop the event thread, remove

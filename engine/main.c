@@ -83,6 +83,8 @@ static void usage(FILE *f)
 		"                         " UACD_DEFAULT_DSP " when it exists)\n"
 		"  -p, --priority N       SCHED_FIFO priority of device threads, 0 = off (default 70)\n"
 		"      --no-mlock         do not lock memory\n"
+		"  -w, --wait-for-devices a usb device that is absent at start is waited for\n"
+		"                         (served when plugged in) instead of an error\n"
 		"  -u, --user NAME        when started as root, switch to this user and its\n"
 		"                         groups once socket, devices and memory are set up,\n"
 		"                         keeping CAP_SYS_NICE, CAP_IPC_LOCK, CAP_SYS_PTRACE\n"
@@ -635,6 +637,7 @@ int main(int argc, char **argv)
 		{ "dsp", required_argument, NULL, 'D' },
 		{ "priority", required_argument, NULL, 'p' },
 		{ "no-mlock", no_argument, NULL, 'M' },
+		{ "wait-for-devices", no_argument, NULL, 'w' },
 		{ "user", required_argument, NULL, 'u' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "quiet", no_argument, NULL, 'q' },
@@ -647,14 +650,15 @@ int main(int argc, char **argv)
 	struct uacd_hotplug *hotplug = NULL;
 	const char *socket_opt = NULL, *user_opt = NULL;
 	char cli_devices[UACD_CONFIG_MAX_DEVICES][512];
-	int n_cli_devices = 0, priority = -1, verbose = 0, quiet = 0, no_mlock = 0;
+	int n_cli_devices = 0, priority = -1, verbose = 0, quiet = 0, no_mlock = 0, wait_opt = 0;
+	int n_waiting = 0;
 	bool foreground = false;
 	int notify_fd = -1, ret, opt, i, status = 1;
 	char err[512];
 
 	memset(&dm, 0, sizeof(dm));
 	dm.config_path = UACD_DEFAULT_CONFIG;
-	while ((opt = getopt_long(argc, argv, "fc:s:d:H:P:D:p:u:vqhV", opts, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, "fc:s:d:H:P:D:p:u:wvqhV", opts, NULL)) != -1) {
 		switch (opt) {
 		case 'f':
 			foreground = true;
@@ -699,6 +703,9 @@ int main(int argc, char **argv)
 		case 'M':
 			no_mlock = 1;
 			break;
+		case 'w':
+			wait_opt = 1;
+			break;
 		case 'u':
 			user_opt = optarg;
 			break;
@@ -737,6 +744,8 @@ int main(int argc, char **argv)
 		dm.cfg.rt_priority = priority;
 	if (no_mlock)
 		dm.cfg.mlock = false;
+	if (wait_opt)
+		dm.cfg.wait_for_devices = true;
 	if (n_cli_devices) {
 		memcpy(dm.cfg.devices, cli_devices, sizeof(cli_devices));
 		dm.cfg.n_devices = n_cli_devices;
@@ -773,6 +782,12 @@ int main(int argc, char **argv)
 		unsigned k;
 
 		ret = create_device(dm.cfg.devices[i], &d, err, sizeof(err));
+		if (ret == -ENODEV && dm.cfg.wait_for_devices && !strncmp(dm.cfg.devices[i], "usb", 3)) {
+			/* hotplug.c claims it when it arrives, like a further match */
+			uacd_notice("%s; waiting for it to be plugged in", err);
+			n_waiting++;
+			continue;
+		}
 		if (ret) {
 			fprintf(stderr, "uacd: %s\n", err);
 			goto out;
@@ -887,6 +902,11 @@ int main(int argc, char **argv)
 		ret = uacd_hotplug_start(srv, (const char (*)[512])dm.cfg.devices, dm.cfg.n_devices,
 					 &hp_ops, &hotplug);
 	}
+	if (n_waiting && !uacd_hotplug_following(hotplug))
+		uacd_warn("%d absent device(s) will not be noticed when plugged in: no source of USB events",
+			  n_waiting);
+	else if (n_waiting)
+		uacd_hotplug_rescan(hotplug);
 	if (ret)
 		uacd_warn("hotplug: %s", strerror(-ret));
 	uacd_notice("uacd %s serving %s", PACKAGE_VERSION, dm.cfg.socket);

@@ -127,13 +127,15 @@ int uacd_config_load(struct uacd_config *c, const char *path, char *err, size_t 
 				ret = -EINVAL;
 			}
 			c->rt_priority = (int)v;
-		} else if (!strcmp(key, "mlock")) {
+		} else if (!strcmp(key, "mlock") || !strcmp(key, "wait_for_devices")) {
+			bool *b = !strcmp(key, "mlock") ? &c->mlock : &c->wait_for_devices;
+
 			if (!strcmp(val, "yes") || !strcmp(val, "true"))
-				c->mlock = true;
+				*b = true;
 			else if (!strcmp(val, "no") || !strcmp(val, "false"))
-				c->mlock = false;
+				*b = false;
 			else {
-				snprintf(err, errlen, "%s:%d: mlock: expected yes or no, got '%s'", path, line, val);
+				snprintf(err, errlen, "%s:%d: %s: expected yes or no, got '%s'", path, line, key, val);
 				ret = -EINVAL;
 			}
 		} else if (!strcmp(key, "log_level")) {
@@ -154,7 +156,7 @@ int uacd_config_load(struct uacd_config *c, const char *path, char *err, size_t 
 			ret = set_string(c->policy, sizeof(c->policy), val, path, line, key, err, errlen);
 		} else {
 			snprintf(err, errlen,
-				 "%s:%d: unknown key '%s' (known: socket, device, hook, rt_priority, mlock, log_level, dsp, dsp_capture, policy)",
+				 "%s:%d: unknown key '%s' (known: socket, device, hook, rt_priority, mlock, wait_for_devices, log_level, dsp, dsp_capture, policy)",
 				 path, line, key);
 			ret = -EINVAL;
 		}

@@ -22,6 +22,7 @@ struct uacd_config {
 	int n_hooks;
 	int rt_priority;			/* 0 = no SCHED_FIFO */
 	bool mlock;
+	bool wait_for_devices;			/* a usb device absent at start: wait for it */
 	int log_level;
 	char dsp[256];				/* playback chain (WRITE_END) */
 	char dsp_capture[256];			/* capture chain (BEGIN_READ) */

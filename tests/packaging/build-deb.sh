@@ -196,8 +196,8 @@ conffiles=$(dpkg-deb --ctrl-tarfile "$deb" | tar -xOf - ./conffiles 2>/dev/null)
 for f in /etc/uacd/uacd.conf /etc/uacd/policy.yml; do
 	printf '%s\n' "$conffiles" | grep -qx "$f" || { echo "FAIL: $f is not a conffile"; fail=1; }
 done
-dpkg-deb --fsys-tarfile "$deb" | tar -xOf - ./lib/systemd/system/uacd.service | grep -qx 'ExecStart=/usr/sbin/uacd -f --user uacd' ||
-	{ echo "FAIL: the packaged uacd.service does not run /usr/sbin/uacd -f --user uacd"; fail=1; }
+dpkg-deb --fsys-tarfile "$deb" | tar -xOf - ./lib/systemd/system/uacd.service | grep -qx 'ExecStart=/usr/sbin/uacd -f --user uacd --wait-for-devices' ||
+	{ echo "FAIL: the packaged uacd.service does not run /usr/sbin/uacd -f --user uacd --wait-for-devices"; fail=1; }
 [ $fail -eq 0 ] && echo "ok: $(wc -l < "$tmp/contents") entries, all expected files and conffiles present"
 
 # The install checks run as root in a throwaway copy of this system: an

@@ -86,8 +86,8 @@ for want in 'Type=notify' 'NotifyAccess=main' 'WatchdogSec=5' 'RuntimeDirectory=
 		fail=1
 	fi
 done
-grep -q '^ExecStart=.*/uacd -f --user uacd$' "$units/uacd.service" || {
-	echo "FAIL: ExecStart does not run 'uacd -f --user uacd'"
+grep -q '^ExecStart=.*/uacd -f --user uacd --wait-for-devices$' "$units/uacd.service" || {
+	echo "FAIL: ExecStart does not run 'uacd -f --user uacd --wait-for-devices'"
 	fail=1
 }
 for want in 'ListenSequentialPacket=/run/uacd/uacd.sock' 'SocketMode=0666'; do

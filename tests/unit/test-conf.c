@@ -133,6 +133,9 @@ START_TEST(test_values)
 	ck_assert(!c.mlock);
 	ck_assert_int_eq(load(&c, "mlock = no\nmlock = yes\n", err, sizeof(err)), 0);
 	ck_assert(c.mlock);
+	ck_assert(!c.wait_for_devices);	/* default: an absent device is an error */
+	ck_assert_int_eq(load(&c, "wait_for_devices = yes\n", err, sizeof(err)), 0);
+	ck_assert(c.wait_for_devices);
 
 	/* a repeated single-valued key: the last one wins */
 	ck_assert_int_eq(load(&c, "socket = /a\nsocket = /b\n", err, sizeof(err)), 0);
@@ -177,10 +180,10 @@ END_TEST
 START_TEST(test_unknown_key)
 {
 	expect_error("socket = /x\n\nsample_rate = 48000\n", 3,
-		     "unknown key 'sample_rate' (known: socket, device, hook, rt_priority, mlock, log_level, dsp, dsp_capture, policy)");
+		     "unknown key 'sample_rate' (known: socket, device, hook, rt_priority, mlock, wait_for_devices, log_level, dsp, dsp_capture, policy)");
 	/* keys are case-sensitive */
 	expect_error("Socket = /x\n", 1,
-		     "unknown key 'Socket' (known: socket, device, hook, rt_priority, mlock, log_level, dsp, dsp_capture, policy)");
+		     "unknown key 'Socket' (known: socket, device, hook, rt_priority, mlock, wait_for_devices, log_level, dsp, dsp_capture, policy)");
 }
 END_TEST
 
@@ -205,6 +208,7 @@ START_TEST(test_bad_mlock)
 {
 	expect_error("mlock = 1\n", 1, "mlock: expected yes or no, got '1'");
 	expect_error("mlock = Yes\n", 1, "mlock: expected yes or no, got 'Yes'");
+	expect_error("wait_for_devices = maybe\n", 1, "wait_for_devices: expected yes or no, got 'maybe'");
 }
 END_TEST
 

@@ -2,7 +2,9 @@
 # tests/usbfake/test-usb-absent.sh: the daemon with usb device specs on a
 # machine where the device is not there (the CI host has no USB at all):
 # clear errors and exit status 1, never a crash; bad usb specs are refused
-# with the option's name.  SKIP (77) when this machine has a USB audio
+# with the option's name.  With --wait-for-devices (or wait_for_devices =
+# yes) the daemon serves anyway, says it waits, lists no device and stops
+# cleanly.  SKIP (77) when this machine has a USB audio
 # device that could answer.
 set -u
 uacd=$top_builddir/engine/uacd
@@ -40,6 +42,38 @@ if [ $rc = 1 ] && [ "$out" = "uacctl: describe: usb:46f4:0002: no USB audio devi
 	echo "ok: uacctl describe --device: $out"
 else
 	echo "FAIL: uacctl describe --device: rc $rc, got '$out'"
+	fails=$((fails + 1))
+fi
+
+# --wait-for-devices: the daemon starts and waits for the device
+"$uacd" -f -s "$T/w.sock" --policy "$policy" -d usb:46f4:0002 --wait-for-devices > "$T/w.log" 2>&1 &
+upid=$!
+i=0
+while [ ! -S "$T/w.sock" ] && [ $i -lt 100 ] && kill -0 $upid 2>/dev/null; do sleep 0.05; i=$((i + 1)); done
+first=$(head -n1 "$T/w.log")
+want="uacd: usb:46f4:0002: no USB audio device matches; waiting for it to be plugged in"
+if [ -S "$T/w.sock" ] && [ "$first" = "$want" ]; then
+	echo "ok: --wait-for-devices: serving, '$first'"
+else
+	echo "FAIL: --wait-for-devices: socket $( [ -S "$T/w.sock" ] && echo yes || echo no), log:"
+	cat "$T/w.log"
+	fails=$((fails + 1))
+fi
+out=$(UACD_SOCKET=$T/w.sock "$top_builddir/engine/uacctl" --json devices 2>&1); rc=$?
+if [ $rc = 0 ] && [ "$out" = "[]" ]; then
+	echo "ok: uacctl --json devices while waiting: $out"
+else
+	echo "FAIL: uacctl --json devices while waiting: rc $rc, '$out'"
+	fails=$((fails + 1))
+fi
+kill -TERM $upid 2>/dev/null
+wait $upid
+rc=$?
+if [ $rc = 0 ]; then
+	echo "ok: SIGTERM while waiting: exit 0"
+else
+	echo "FAIL: SIGTERM while waiting: exit $rc"
+	cat "$T/w.log"
 	fails=$((fails + 1))
 fi
 [ "$fails" = 0 ] || exit 1

@@ -14,7 +14,8 @@
 #   --wav2 FILE      also declare audiodev "snd1" recording to FILE, for a
 #                    device re-added with device_add after an unplug
 #   --multi          usb-audio multi=on (6/8-channel alt settings)
-#   --no-audio       no usb-audio device at boot (guest does not wait for card 0)
+#   --no-audio       no usb-audio device at boot (guest does not wait for card 0;
+#                    audiodev snd0 is still there for a device_add)
 #   --qmp SOCK       QMP monitor at unix socket SOCK (see qmp.c)
 #   --timeout SECS   hard limit for the whole VM run (default 240)
 #   --console FILE   guest console log (default DIR/console.log)
@@ -71,11 +72,8 @@ KERNEL= INITRD=
 eval "$(echo "$env_out" | grep -E '^(KVER|KERNEL|INITRD)=')"
 [ -f "$KERNEL" ] && [ -f "$INITRD" ] || { echo "run-vm: image missing in $cache" >&2; exit 1; }
 
-audio=()
-if [ -z "$noaudio" ]; then
-	audio+=(-audiodev "wav,id=snd0,path=$wav,out.frequency=48000,out.channels=2,out.format=s16")
-	audio+=(-device "usb-audio,id=ua,audiodev=snd0,bus=xhci.0,port=1$multi")
-fi
+audio=(-audiodev "wav,id=snd0,path=$wav,out.frequency=48000,out.channels=2,out.format=s16")
+[ -z "$noaudio" ] && audio+=(-device "usb-audio,id=ua,audiodev=snd0,bus=xhci.0,port=1$multi")
 if [ -n "$wav2" ]; then
 	audio+=(-audiodev "wav,id=snd1,path=$wav2,out.frequency=48000,out.channels=2,out.format=s16")
 fi
