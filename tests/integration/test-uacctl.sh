@@ -135,7 +135,7 @@ kill $player 2>/dev/null
 wait $player 2>/dev/null
 
 # ---- ctl plugin -------------------------------------------------------------
-expect 0 "$T/amixer.txt" amixer -D uac contents
+expect 0 "$T/amixer.txt" env $CLIENT_ENV amixer -D uac contents
 cat "$T/amixer.txt"
 grep "name=" "$T/amixer.txt" > "$T/names.txt"
 cat > "$T/names.want" <<'EOW'
@@ -154,10 +154,10 @@ grep -A2 "name='Latency'" "$T/amixer.txt" | grep -q "type=INTEGER,access=r--v---
 lat=$(grep -A2 "name='Latency'" "$T/amixer.txt" | sed -n 's/^  : values=//p')
 [ "$lat" = 1000 ] || fail "Latency $lat us, expected 1000"
 grep -A2 "name='Xruns'" "$T/amixer.txt" | grep -q ": values=0" || fail "Xruns is not 0"
-expect 0 "$T/o" amixer -D uac cset name='Master Playback Volume' -- -1536
+expect 0 "$T/o" env $CLIENT_ENV amixer -D uac cset name='Master Playback Volume' -- -1536
 expect 0 "$T/vol.json" "$UACCTL" --json volume
 same_text "$T/vol.json" '{"control":"volume","db":-6.00,"min_db":-100.00,"max_db":0.00}' "volume set by amixer"
-expect 1 "$T/o" amixer -D uac cset name='Xruns' 5
+expect 1 "$T/o" env $CLIENT_ENV amixer -D uac cset name='Xruns' 5
 grep -q "element write error: Operation not permitted" "$T/o.err" || { cat "$T/o.err"; fail "Xruns writable?"; }
 echo "amixer: controls, cset read back by uacctl: ok"
 
@@ -165,9 +165,9 @@ stop_uacd
 
 # the Aux2 fader attenuates: -10 dB measured at the DAC (a fresh out.raw)
 start_uacd -D "$T/dsp.yml" -d "sim:rate=$rate,mode=wav,out=$T/out.raw"
-expect 0 "$T/o" amixer -D uac cset name='DSP Aux2 Playback Volume' -- -2560
+expect 0 "$T/o" env $CLIENT_ENV amixer -D uac cset name='DSP Aux2 Playback Volume' -- -2560
 client aplay -q -D uac -t raw -f S16_LE -r $rate -c 2 "$T/sine.raw" || fail "aplay"
-expect 0 "$T/aux.txt" amixer -D uac cget name='DSP Aux2 Playback Volume'
+expect 0 "$T/aux.txt" env $CLIENT_ENV amixer -D uac cget name='DSP Aux2 Playback Volume'
 grep -q ": values=-2560" "$T/aux.txt" || fail "Aux2 did not keep -10 dB"
 stop_uacd
 l=$("$PCMTOOL" jump S16_LE 2 "$T/out.raw" 16 $((rate * 3 - 16)) |
@@ -183,7 +183,7 @@ start_uacd -d "sim:rate=$rate,mode=silence"
 expect 0 "$T/x.json" "$UACCTL" --json status
 xr=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["devices"][0]["xruns"])' "$T/x.json")
 [ "$xr" -ge 1 ] || fail "the stalled client caused no xrun"
-expect 0 "$T/x.txt" amixer -D uac cget name='Xruns'
+expect 0 "$T/x.txt" env $CLIENT_ENV amixer -D uac cget name='Xruns'
 grep -q "^  : values=$xr\$" "$T/x.txt" || { cat "$T/x.txt"; fail "Xruns control differs from uacctl ($xr)"; }
 echo "Xruns = $xr after a stalled client, same in amixer and uacctl: ok"
 
