@@ -81,6 +81,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <fftw3.h>	/* after complex.h: fftw_complex is then double complex */
+
 #include "dsp/dither-design.h"
 
 #define DESIGN_N	8192u	/* design grid: bins of fs / 8192 */
@@ -176,48 +178,32 @@ double uacdsp_dither_target_db(enum uacdsp_dither_type type, double f)
 	return shape_curve(&shapes[type], f, terhardt_min());
 }
 
-/* In-place radix-2 FFT, n a power of two; sign -1 forward, +1 inverse (unscaled). */
-static void fft(double complex *x, unsigned n, int sign)
+/*
+ * In-place complex DFT through FFTW (double precision: the cepstrum and
+ * its exponential need it), sign -1 forward, +1 inverse, unscaled.  A plan
+ * per call with FFTW_ESTIMATE costs microseconds and keeps no state; the
+ * planner is only ever entered from the control thread.
+ */
+static int dft(double complex *x, unsigned n, int sign)
 {
-	unsigned i, j, len;
+	fftw_plan p = fftw_plan_dft_1d((int)n, (fftw_complex *)x, (fftw_complex *)x,
+				       sign < 0 ? FFTW_FORWARD : FFTW_BACKWARD, FFTW_ESTIMATE);
 
-	for (i = 1, j = 0; i < n; i++) {
-		unsigned bit = n >> 1;
-
-		for (; j & bit; bit >>= 1)
-			j ^= bit;
-		j |= bit;
-		if (i < j) {
-			double complex t = x[i];
-
-			x[i] = x[j];
-			x[j] = t;
-		}
-	}
-	for (len = 2; len <= n; len <<= 1) {
-		double complex w = cexp(sign * 2.0 * M_PI * I / len);
-
-		for (i = 0; i < n; i += len) {
-			double complex wk = 1.0;
-
-			for (j = 0; j < len / 2; j++) {
-				double complex u = x[i + j], v = x[i + j + len / 2] * wk;
-
-				x[i + j] = u + v;
-				x[i + j + len / 2] = u - v;
-				wk *= w;
-			}
-		}
-	}
+	if (!p)
+		return -ENOMEM;
+	fftw_execute(p);
+	fftw_destroy_plan(p);
+	return 0;
 }
 
 /* steps 1-4 of the essay above */
 static int design_cepstral(const struct shape *s, unsigned rate, double *ntf)
 {
 	const unsigned n = DESIGN_N, lift = 2 * s->order;
-	double complex *x = malloc(n * sizeof(*x));
+	double complex *x = fftw_malloc(n * sizeof(*x));
 	double mean = 0.0, tmin = terhardt_min();
 	unsigned k;
+	int ret;
 
 	if (!x)
 		return -ENOMEM;
@@ -234,7 +220,9 @@ static int design_cepstral(const struct shape *s, unsigned rate, double *ntf)
 	mean /= n;
 	for (k = 0; k < n; k++)
 		x[k] -= mean;
-	fft(x, n, +1);		/* even real input: cepstrum, real */
+	ret = dft(x, n, +1);	/* even real input: cepstrum, real */
+	if (ret)
+		goto out;
 	x[0] = 0.0;
 	for (k = 1; k < n; k++) {
 		if (k <= lift) {
@@ -245,15 +233,21 @@ static int design_cepstral(const struct shape *s, unsigned rate, double *ntf)
 			x[k] = 0.0;
 		}
 	}
-	fft(x, n, -1);
+	ret = dft(x, n, -1);
+	if (ret)
+		goto out;
 	for (k = 0; k < n; k++)
 		x[k] = cexp(x[k]);
-	fft(x, n, +1);
+	ret = dft(x, n, +1);
+	if (ret)
+		goto out;
 	for (k = 0; k <= s->order; k++)
 		ntf[k] = creal(x[k]) / n;
 	ntf[0] = 1.0;		/* exp(0); remove rounding */
-	free(x);
-	return (int)s->order;
+	ret = (int)s->order;
+out:
+	fftw_free(x);
+	return ret;
 }
 
 int uacdsp_dither_design(enum uacdsp_dither_type type, unsigned rate, double *ntf)

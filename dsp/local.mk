@@ -15,9 +15,9 @@ dsp_libuacdsp_la_SOURCES = \
 	dsp/dither-design.h dsp/dither-design.c
 # explicit -f flags win over the -O level in CFLAGS: the kernels want the
 # vectoriser with its real cost model
-dsp_libuacdsp_la_CFLAGS = $(AM_CFLAGS) $(YAML_CFLAGS) $(FFTW_CFLAGS) $(SNDFILE_CFLAGS) \
+dsp_libuacdsp_la_CFLAGS = $(AM_CFLAGS) $(YAML_CFLAGS) $(FFTW_CFLAGS) $(FFTWD_CFLAGS) $(SNDFILE_CFLAGS) \
 	-ftree-vectorize -fvect-cost-model=dynamic
-dsp_libuacdsp_la_LIBADD = $(YAML_LIBS) $(FFTW_LIBS) $(SNDFILE_LIBS) $(PTHREAD_LIBS) -lm
+dsp_libuacdsp_la_LIBADD = $(YAML_LIBS) $(FFTW_LIBS) $(FFTWD_LIBS) $(SNDFILE_LIBS) $(PTHREAD_LIBS) -lm
 
 bin_PROGRAMS += uacd-dsp
 uacd_dsp_SOURCES = dsp/uacd-dsp.c
@@ -25,7 +25,7 @@ uacd_dsp_CFLAGS = $(AM_CFLAGS) $(SNDFILE_CFLAGS)
 uacd_dsp_LDADD = dsp/libuacdsp.la $(SNDFILE_LIBS)
 
 # ---- tests --------------------------------------------------------------
-dsp_test_cflags = $(AM_CFLAGS) $(YAML_CFLAGS) $(FFTW_CFLAGS) $(SNDFILE_CFLAGS)
+dsp_test_cflags = $(AM_CFLAGS) $(YAML_CFLAGS) $(FFTW_CFLAGS) $(FFTWD_CFLAGS) $(SNDFILE_CFLAGS)
 dsp_test_ldadd = dsp/libuacdsp.la -lm
 
 check_PROGRAMS += tests/dsp/test-dsp-response

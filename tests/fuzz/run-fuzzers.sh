@@ -57,8 +57,8 @@ else
 EOF
 fi
 
-pkgflags=$(pkg-config --cflags --libs yaml-0.1 fftw3f sndfile 2>/dev/null) || {
-	echo "fuzzing: pkg-config cannot find yaml-0.1 fftw3f sndfile"
+pkgflags=$(pkg-config --cflags --libs yaml-0.1 fftw3f fftw3 sndfile 2>/dev/null) || {
+	echo "fuzzing: pkg-config cannot find yaml-0.1 fftw3f fftw3 sndfile"
 	exit 1
 }
 
