@@ -25,7 +25,8 @@ systemd/tmpfiles/uacd.conf: systemd/uacd.tmpfiles
 	$(AM_V_GEN)$(MKDIR_P) systemd/tmpfiles && cp $(srcdir)/systemd/uacd.tmpfiles $@
 
 # Top-level files that belong to no directory's fragment.
-EXTRA_DIST += autogen.sh scripts/install-deps.sh scripts/run-tests.sh scripts/demo.sh
+EXTRA_DIST += autogen.sh scripts/install-deps.sh scripts/run-tests.sh scripts/demo.sh \
+	scripts/latency-soak.sh
 
 # The units must verify and be hardened; the .deb is built by a separate
 # script (tests/packaging/build-deb.sh, not part of make check).
