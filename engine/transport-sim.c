@@ -676,7 +676,6 @@ static void *sim_rt_main(void *arg)
 	uint64_t start = uacd_now_ns(), k = 0;
 	double period = 1e6 / (s->fast ? s->speedup : 1.0);	/* real ns per 1 ms cycle */
 
-	d->stats.wake_measured = !s->fast;
 	uacd_dev_rt_enter(d);
 	while (!__atomic_load_n(&d->stop, __ATOMIC_ACQUIRE)) {
 		uint64_t due = start + (uint64_t)(period * (double)k);
@@ -765,6 +764,8 @@ static int sim_start(struct uacd_device *d)
 		if (pthread_create(&s->writer, NULL, writer_main, d) == 0)
 			s->writer_running = true;
 	}
+	/* sim_rt_main measures its wake-ups only in real time */
+	d->stats.wake_measured = !s->fast;
 	return uacd_dev_spawn_rt(d, sim_rt_main);
 }
 
