@@ -53,12 +53,8 @@ static uint64_t queued_frames(struct uacd_device *d)
 
 uint32_t uacd_dev_out_latency(struct uacd_device *d)
 {
-	uint64_t q;
+	uint64_t q = queued_frames(d) + d->latency_frames;
 
-	pthread_mutex_lock(&d->lock);
-	q = queued_frames(d);
-	pthread_mutex_unlock(&d->lock);
-	q += d->latency_frames;
 	return q > UINT32_MAX ? UINT32_MAX : (uint32_t)q;
 }
 
