@@ -215,6 +215,13 @@ static int load_dsp(struct daemon *dm, const struct uacd_config *cfg, char *err,
 	return 0;
 }
 
+/* The daemon-wide RT priority, unless the device's spec names its own (priority=). */
+static void default_priority(const struct daemon *dm, struct uacd_device *d, const char *spec)
+{
+	if (!strstr(spec, "priority="))
+		d->rt_priority = dm->cfg.rt_priority;
+}
+
 /*
  * Forget device k: free its DSP stage (and the device itself when
  * free_dev) and close the gap in the per-device arrays.  Without free_dev
@@ -268,9 +275,7 @@ static int adopt_device(struct uacd_device *d, void *data)
 			    UACD_CONFIG_MAX_DEVICES);
 		return -ENOSPC;
 	}
-	/* As for startup devices: an explicit priority= in the spec wins. */
-	if (!strstr(uacd_usb_spec_string(d), "priority="))
-		d->rt_priority = dm->cfg.rt_priority;
+	default_priority(dm, d, uacd_usb_spec_string(d));
 	ret = uacd_dsp_stage_new(d, &dm->dsp[k]);
 	if (ret) {
 		uacd_err("%s: not served: DSP stage: %s", d->name, strerror(-ret));
@@ -798,9 +803,7 @@ int main(int argc, char **argv)
 				uacd_dev_free(d);
 				goto out;
 			}
-		/* An explicit priority= in the spec wins over the daemon-wide setting. */
-		if (!strstr(dm.cfg.devices[i], "priority="))
-			d->rt_priority = dm.cfg.rt_priority;
+		default_priority(&dm, d, dm.cfg.devices[i]);
 		dm.devs[dm.n_devs] = d;
 		ret = uacd_dsp_stage_new(d, &dm.dsp[dm.n_devs]);
 		dm.n_devs++;
