@@ -400,10 +400,15 @@ static int create_cb(const struct uacd_usb_probe *p, struct lu_io *io, void *dat
 	return ret ? ret : 1;
 }
 
-static int create(const char *spec, uint8_t bus, uint8_t addr, struct uacd_device **out,
-		  struct uacd_device *rebind, char *err, size_t errlen)
+/*
+ * Parse spec and walk the devices it matches (at bus:addr only, when
+ * given) with cb; err says what went wrong, "no USB audio device matches"
+ * when nothing did.
+ */
+static int walk_spec(const char *spec, uint8_t bus, uint8_t addr,
+		     int (*cb)(const struct uacd_usb_probe *p, struct lu_io *io, void *data), void *data,
+		     char *err, size_t errlen)
 {
-	struct create_args a = { .spec = spec, .out = out, .rebind = rebind, .err = err, .errlen = errlen };
 	struct uacd_usb_spec s;
 	int ret;
 
@@ -411,12 +416,20 @@ static int create(const char *spec, uint8_t bus, uint8_t addr, struct uacd_devic
 	if (ret)
 		return ret;
 	err[0] = '\0';
-	ret = walk(&s, bus, addr, create_cb, &a, err, errlen);
+	ret = walk(&s, bus, addr, cb, data, err, errlen);
 	if (ret == -ENODEV && !err[0])
 		snprintf(err, errlen, "%s: no USB audio device matches", spec);
 	else if (ret && !err[0])
 		snprintf(err, errlen, "%s: %s", spec, strerror(-ret));
 	return ret;
+}
+
+static int create(const char *spec, uint8_t bus, uint8_t addr, struct uacd_device **out,
+		  struct uacd_device *rebind, char *err, size_t errlen)
+{
+	struct create_args a = { .spec = spec, .out = out, .rebind = rebind, .err = err, .errlen = errlen };
+
+	return walk_spec(spec, bus, addr, create_cb, &a, err, errlen);
 }
 
 int uacd_usb_create(const char *spec, struct uacd_device **out, char *err, size_t errlen)
@@ -483,21 +496,12 @@ int uacd_usb_read_descriptors(const char *spec, uint8_t **cfg, size_t *cfg_len,
 			      struct uacd_usbdesc_device *dev, char *err, size_t errlen)
 {
 	struct read_args a = { .cfg = cfg, .len = cfg_len, .dev = dev };
-	struct uacd_usb_spec s;
 	int ret;
 
 	*cfg = NULL;
-	ret = uacd_usb_spec_parse(spec, &s, err, errlen);
-	if (ret)
-		return ret;
-	err[0] = '\0';
-	ret = walk(&s, 0, 0, read_cb, &a, err, errlen);
+	ret = walk_spec(spec, 0, 0, read_cb, &a, err, errlen);
 	if (*cfg)
 		return 0;
-	if (ret == -ENODEV && !err[0])
-		snprintf(err, errlen, "%s: no USB audio device matches", spec);
-	else if (ret && !err[0])
-		snprintf(err, errlen, "%s: %s", spec, strerror(-ret));
 	return ret ? ret : -ENODEV;
 }
 
