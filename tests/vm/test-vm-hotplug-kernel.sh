@@ -26,14 +26,6 @@ cat > "$vm_share/guest.sh" <<'EOF'
 #!/bin/bash
 . ./guest-lib.sh
 exec > guest.log 2>&1
-wait_file() {	# FILE SECONDS
-	local i
-	for i in $(seq 1 $(($2 * 10))); do
-		[ -e "$1" ] && return 0
-		sleep 0.1
-	done
-	return 1
-}
 guest_wait_card || { echo "no QEMU USB audio card"; exit 10; }
 card=$(guest_card)
 ctl=$(guest_volctl "$card")
@@ -76,15 +68,6 @@ qdir=$(mktemp -d /tmp/vmqmp.XXXXXX) || exit 1
 trap 'rm -rf "$qdir"' EXIT
 sock=$qdir/qmp.sock
 
-wait_file() {	# FILE SECONDS
-	local i
-	for i in $(seq 1 $(($2 * 10))); do
-		[ -e "$1" ] && return 0
-		kill -0 "$vm_pid" 2>/dev/null || return 1
-		sleep 0.1
-	done
-	return 1
-}
 
 start=$(date +%s.%N)
 vm_run --script guest.sh --timeout 200 --qmp "$sock" --wav2 "$vm_share/out2.wav" &

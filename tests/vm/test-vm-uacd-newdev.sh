@@ -65,14 +65,6 @@ cat > "$vm_share/guest.sh" <<'EOF'
 . ./guest-lib.sh
 . ./guest-env.sh
 exec > guest.log 2>&1
-wait_file() {	# FILE SECONDS
-	local i
-	for i in $(seq 1 $(($2 * 10))); do
-		[ -e "$1" ] && return 0
-		sleep 0.1
-	done
-	return 1
-}
 # wait_devices N: until uacd serves N devices (30 s); the newest name in newest.txt
 wait_devices() {
 	local i
@@ -117,26 +109,16 @@ chmod +x "$vm_share/guest.sh"
 qdir=$(mktemp -d /tmp/vmqmp.XXXXXX) || exit 1
 trap 'rm -rf "$qdir"' EXIT
 sock=$qdir/qmp.sock
-# host_wait FILE: until the guest creates it or the VM ends (150 s)
-host_wait() {
-	local i
-	for i in $(seq 1 1500); do
-		[ -e "$1" ] && return 0
-		kill -0 "$vm_pid" 2>/dev/null || return 1
-		sleep 0.1
-	done
-	return 1
-}
 vm_run --script guest.sh --timeout 240 --qmp "$sock" --no-audio --wav "$vm_share/out.wav" \
 	--wav2 "$vm_share/out2.wav" &
 vm_pid=$!
 add1_rc=skipped add2_rc=skipped
-if host_wait "$vm_share/ready0"; then
+if wait_file "$vm_share/ready0" 150; then
 	"$vmqmp" "$sock" '{"execute":"device_add","arguments":{"driver":"usb-audio","id":"ua","audiodev":"snd0","bus":"xhci.0","port":"1"}}' \
 		--timeout 20 > "$vm_share/qmp-add1.txt"
 	add1_rc=$?
 fi
-if host_wait "$vm_share/ready1"; then
+if wait_file "$vm_share/ready1" 150; then
 	"$vmqmp" "$sock" '{"execute":"device_add","arguments":{"driver":"usb-audio","id":"ua2","audiodev":"snd1","bus":"xhci.0","port":"2"}}' \
 		--timeout 20 > "$vm_share/qmp-add2.txt"
 	add2_rc=$?

@@ -90,14 +90,6 @@ cat > "$vm_share/guest.sh" <<'EOF'
 . ./guest-env.sh
 exec > guest.log 2>&1
 TIMEFORMAT='real=%R user=%U sys=%S'
-wait_file() {	# FILE SECONDS
-	local i
-	for i in $(seq 1 $(($2 * 10))); do
-		[ -e "$1" ] && return 0
-		sleep 0.1
-	done
-	return 1
-}
 cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat"; }
 # whole guest: user + nice + system + irq + softirq
 sys_ticks() { awk '$1 == "cpu" { print $2 + $3 + $4 + $7 + $8 }' /proc/stat; }
@@ -213,14 +205,6 @@ cat > "$vm_share/guest-multi.sh" <<'EOF'
 . ./guest-lib.sh
 . ./guest-env.sh
 exec > guest-multi.log 2>&1
-wait_file() {	# FILE SECONDS
-	local i
-	for i in $(seq 1 $(($2 * 10))); do
-		[ -e "$1" ] && return 0
-		sleep 0.1
-	done
-	return 1
-}
 guest_wait_card || { echo "no QEMU USB audio card"; exit 10; }
 [ -r /sys/kernel/debug/usb/usbmon/1u ] || { echo "no usbmon"; exit 12; }
 mkdir -p /run/uacd
@@ -251,15 +235,6 @@ chmod +x "$vm_share/guest-multi.sh"
 qdir=$(mktemp -d /tmp/vmqmp.XXXXXX) || exit 1
 trap 'rm -rf "$qdir"' EXIT
 sock=$qdir/qmp.sock
-wait_file() {	# FILE SECONDS
-	local i
-	for i in $(seq 1 $(($2 * 10))); do
-		[ -e "$1" ] && return 0
-		kill -0 "$vm_pid" 2>/dev/null || return 1
-		sleep 0.1
-	done
-	return 1
-}
 
 start=$(date +%s.%N)
 vm_run --script guest.sh --timeout 240 --qmp "$sock" --wav2 "$vm_share/out2.wav" &

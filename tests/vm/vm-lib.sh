@@ -12,6 +12,10 @@
 # vm_run ARGS...    run-vm.sh --cache $vm_cache --share $vm_share ARGS...;
 #                   sets $vm_rc and $vm_timing (the "run-vm: boot=..." line).
 # vm_field KEY FILE value of KEY=... in wavcmp output FILE.
+# wait_file FILE SECONDS
+#                   until FILE exists (0), or the VM whose pid is $vm_pid
+#                   has ended or SECONDS passed (1).  The guest scripts
+#                   have a wait_file of their own in guest-lib.sh.
 # vm_fail MSG       print MSG, the guest console tail, exit 1.
 
 vm_here=$(cd "$(dirname "$0")" && pwd)
@@ -72,6 +76,16 @@ vm_field() {
 	sed -n "s/.*\\b$1=\\([^ ]*\\).*/\\1/p" "$2" | head -n1
 }
 
+wait_file() {	# FILE SECONDS (host: while the VM $vm_pid runs)
+	local i
+	for i in $(seq 1 $(($2 * 10))); do
+		[ -e "$1" ] && return 0
+		kill -0 "$vm_pid" 2>/dev/null || return 1
+		sleep 0.1
+	done
+	return 1
+}
+
 vm_fail() {
 	echo "FAIL: $*"
 	echo "--- guest console (tail) ---"
@@ -109,6 +123,15 @@ guest_volidx() {
 	amixer -c "$1" cget "name=$2 Playback Volume" | sed -n 's/^  : values=\([0-9]*\).*/\1/p'
 }
 now() { cut -d' ' -f1 /proc/uptime; }
+# until FILE exists (0) or SECONDS passed (1)
+wait_file() {	# FILE SECONDS
+	local i
+	for i in $(seq 1 $(($2 * 10))); do
+		[ -e "$1" ] && return 0
+		sleep 0.1
+	done
+	return 1
+}
 EOF
 }
 
