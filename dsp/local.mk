@@ -41,7 +41,7 @@ tests_dsp_test_dsp_conv_LDADD = $(dsp_test_ldadd) $(SNDFILE_LIBS)
 TESTS += tests/dsp/test-dsp-conv
 
 check_PROGRAMS += tests/dsp/test-dsp-config
-tests_dsp_test_dsp_config_SOURCES = tests/dsp/test-dsp-config.c
+tests_dsp_test_dsp_config_SOURCES = tests/dsp/test-dsp-config.c tests/dsp/check.h
 tests_dsp_test_dsp_config_CFLAGS = $(dsp_test_cflags)
 tests_dsp_test_dsp_config_LDADD = $(dsp_test_ldadd)
 TESTS += tests/dsp/test-dsp-config
@@ -70,7 +70,7 @@ EXTRA_DIST += tests/dsp/test-uacd-dsp.sh \
 dist_man_MANS += man/uacd-dsp.1 man/uacd-dsp.yml.5
 
 check_PROGRAMS += tests/dsp/test-dsp-blocks
-tests_dsp_test_dsp_blocks_SOURCES = tests/dsp/test-dsp-blocks.c
+tests_dsp_test_dsp_blocks_SOURCES = tests/dsp/test-dsp-blocks.c tests/dsp/check.h
 tests_dsp_test_dsp_blocks_CFLAGS = $(dsp_test_cflags)
 tests_dsp_test_dsp_blocks_LDADD = $(dsp_test_ldadd)
 TESTS += tests/dsp/test-dsp-blocks
@@ -82,7 +82,7 @@ tests_dsp_test_dsp_rt_LDADD = $(dsp_test_ldadd) $(PTHREAD_LIBS)
 TESTS += tests/dsp/test-dsp-rt
 
 check_PROGRAMS += tests/dsp/test-dsp-dither
-tests_dsp_test_dsp_dither_SOURCES = tests/dsp/test-dsp-dither.c
+tests_dsp_test_dsp_dither_SOURCES = tests/dsp/test-dsp-dither.c tests/dsp/check.h
 tests_dsp_test_dsp_dither_CFLAGS = $(dsp_test_cflags)
 tests_dsp_test_dsp_dither_LDADD = $(dsp_test_ldadd)
 TESTS += tests/dsp/test-dsp-dither

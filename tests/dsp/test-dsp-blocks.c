@@ -18,17 +18,7 @@
 #include <string.h>
 
 #include "dsp/uacdsp.h"
-
-static int fails;
-
-#define CHECK(cond, ...) do { \
-	if (!(cond)) { \
-		printf("FAIL %s:%d: ", __FILE__, __LINE__); \
-		printf(__VA_ARGS__); \
-		printf("\n"); \
-		fails++; \
-	} \
-} while (0)
+#include "tests/dsp/check.h"
 
 #define N 4096u
 

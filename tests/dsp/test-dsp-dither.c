@@ -36,17 +36,7 @@
 
 #include "dsp/dither-design.h"
 #include "dsp/uacdsp.h"
-
-static int fails;
-
-#define CHECK(cond, ...) do { \
-	if (!(cond)) { \
-		printf("FAIL %s:%d: ", __FILE__, __LINE__); \
-		printf(__VA_ARGS__); \
-		printf("\n"); \
-		fails++; \
-	} \
-} while (0)
+#include "tests/dsp/check.h"
 
 #define NRUN	(1u << 18)	/* samples per measurement */
 #define SEG	1024u		/* Welch segment */
