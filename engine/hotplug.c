@@ -389,20 +389,18 @@ static void arrive(struct uacd_hotplug *hp, uint8_t bus, uint8_t addr, const str
 			snprintf(d->name, sizeof(d->name), "%s-%u", base, i % 100);
 		}
 		d->rt_priority = hp->parsed[k].priority >= 0 ? hp->parsed[k].priority : 0;
-		if (hp->n_devs >= HP_MAX_DEVICES) {
+		t = track(hp, d, true);
+		if (!t) {
 			uacd_notice("%s: not served: uacd follows at most %u USB devices", d->name,
 				    HP_MAX_DEVICES);
 			uacd_dev_free(d);
 			return;
 		}
-		if (hp->ops.adopt) {
-			ret = hp->ops.adopt(d, hp->ops.data);
-			if (ret) {
-				uacd_dev_free(d);
-				return;
-			}
+		if (hp->ops.adopt && hp->ops.adopt(d, hp->ops.data)) {
+			hp->n_devs--;
+			uacd_dev_free(d);
+			return;
 		}
-		t = track(hp, d, true);
 		t->dormant = true;
 		if (enlist(t)) {
 			hp->n_devs--;

@@ -259,8 +259,9 @@ static void drop_device(struct daemon *dm, unsigned k, bool free_dev)
 /*
  * A USB device that arrived as a new one (hotplug.c): it gets what the
  * startup devices got, the daemon's RT priority, the DSP chains in force
- * and the configured hooks, before it starts.  If they do not load it is not served: a device that
- * silently skipped the user's room correction would be worse.
+ * and the configured hooks, before it starts.  If they do not load it is
+ * not served: a device that silently skipped the user's room correction
+ * would be worse.
  */
 static int adopt_device(struct uacd_device *d, void *data)
 {
