@@ -32,3 +32,11 @@ uninstall-module-la:
 		$(DESTDIR)$(alsaplugindir)/libasound_module_ctl_uac.so \
 		$(DESTDIR)$(hooksdir)/peak-meter.so
 .PHONY: remove-module-la uninstall-module-la
+
+# The ALSA ctl plugin (amixer -D uac): the device's controls through uacd.
+alsaplugin_LTLIBRARIES += alsa-plugin/libasound_module_ctl_uac.la
+alsa_plugin_libasound_module_ctl_uac_la_SOURCES = alsa-plugin/ctl_uac.c \
+	alsa-plugin/plugin-conf.c alsa-plugin/plugin-conf.h
+alsa_plugin_libasound_module_ctl_uac_la_CFLAGS = $(AM_CFLAGS) $(ALSA_CFLAGS) -DPIC
+alsa_plugin_libasound_module_ctl_uac_la_LIBADD = $(ALSA_LIBS)
+alsa_plugin_libasound_module_ctl_uac_la_LDFLAGS = $(AM_LDFLAGS) -module -avoid-version -no-undefined -export-symbols-regex '^_snd_ctl_uac_open$$|^__snd_ctl_uac_open_dlsym'

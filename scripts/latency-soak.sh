@@ -20,7 +20,7 @@ period=$1 periods=$2 seconds=$3
 top=$(cd "$(dirname "$0")/.." && pwd)
 build=$(cd "${4:-$top/_build/plain}" 2>/dev/null && pwd) ||
 	{ echo "latency-soak: no build directory ${4:-$top/_build/plain} (run scripts/run-tests.sh or give one)" >&2; exit 2; }
-for f in engine/uacd engine/uacctl tests/tools/rtlatency alsa-plugin/.libs/libasound_module_pcm_uac.so; do
+for f in engine/daemon/uacd engine/uacctl/uacctl tests/tools/rtlatency alsa-plugin/.libs/libasound_module_pcm_uac.so; do
 	[ -e "$build/$f" ] || { echo "latency-soak: $build/$f not built" >&2; exit 2; }
 done
 
@@ -37,7 +37,7 @@ chrt -f 50 true 2>/dev/null && rt="chrt -f 50" ||
 	echo "latency-soak: SCHED_FIFO not permitted: the client runs at normal priority"
 
 steal() { awk '$1 == "cpu" { print $9 }' /proc/stat; }
-"$build/engine/uacd" -f -s "$UACD_SOCKET" -P "$top/entitlement-policy/policy.yml" \
+"$build/engine/daemon/uacd" -f -s "$UACD_SOCKET" -P "$top/entitlement-policy/policy.yml" \
 	-d sim:mode=loopback -p 70 > "$dir/uacd.log" 2>&1 &
 upid=$!
 for _ in $(seq 100); do [ -S "$UACD_SOCKET" ] && break; sleep 0.05; done
@@ -46,7 +46,7 @@ s0=$(steal)
 RTLATENCY_VERBOSE=1 $rt "$build/tests/tools/rtlatency" uac "$period" "$periods" "$seconds"
 rc=$?
 s1=$(steal)
-"$build/engine/uacctl" status
+"$build/engine/uacctl/uacctl" status
 awk -v a="$s0" -v b="$s1" -v hz="$(getconf CLK_TCK)" \
 	'BEGIN { printf "steal time during the run: %.2f s (time the hypervisor gave this VM'"'"'s CPUs to others)\n", (b - a) / hz }'
 exit $rc

@@ -3,4 +3,10 @@
 include $(srcdir)/tests/unit/local.mk
 include $(srcdir)/tests/integration/local.mk
 include $(srcdir)/tests/fuzz/local.mk
+include $(srcdir)/tests/usb/local.mk
+include $(srcdir)/tests/usbfake/local.mk
 include $(srcdir)/tests/vm/local.mk
+
+# The include arrows between engine/ rooms (engine/README.md).
+TESTS += tests/test-layout.sh
+EXTRA_DIST += tests/test-layout.sh

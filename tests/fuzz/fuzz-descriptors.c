@@ -14,8 +14,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-#include "engine/usb-describe.h"
-#include "engine/usb-descriptors.h"
+#include "engine/usb/usb-describe.h"
+#include "engine/usb/usb-descriptors.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -19,8 +19,8 @@ set -u
 
 : "${top_srcdir:=.}"
 : "${top_builddir:=.}"
-uacd=$top_builddir/engine/uacd
-uacctl=$top_builddir/engine/uacctl
+uacd=$top_builddir/engine/daemon/uacd
+uacctl=$top_builddir/engine/uacctl/uacctl
 man=$top_srcdir/man
 fail=0
 tmp=$(mktemp -d) || exit 99

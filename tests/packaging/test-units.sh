@@ -24,8 +24,8 @@ for f in uacd.service; do
 		exit 99
 	fi
 done
-if [ ! -x "$top_builddir/engine/uacd" ]; then
-	echo "ERROR: $top_builddir/engine/uacd is not built"
+if [ ! -x "$top_builddir/engine/daemon/uacd" ]; then
+	echo "ERROR: $top_builddir/engine/daemon/uacd is not built"
 	exit 99
 fi
 tmp=$(mktemp -d) || exit 99
@@ -38,7 +38,7 @@ if [ -z "$sbin" ]; then
 	echo "FAIL: uacd.service has no ExecStart=<sbindir>/uacd ..."
 	exit 1
 fi
-abs_uacd=$(cd "$top_builddir/engine" && pwd)/uacd
+abs_uacd=$(cd "$top_builddir/engine/daemon" && pwd)/uacd
 sed "s|^ExecStart=$sbin/uacd |ExecStart=$abs_uacd |" "$units/uacd.service" > "$tmp/uacd.service"
 cp "$top_srcdir/systemd/uacd.socket" "$tmp/uacd.socket"
 

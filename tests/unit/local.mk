@@ -1,7 +1,7 @@
 # tests/unit: Check unit tests, one per engine module (see tests/local.mk).
-# Each links the same objects as the daemon (engine/libuacdengine.la).
+# Each links the same objects as the daemon ($(engine_libs)).
 unit_test_cflags = $(AM_CFLAGS) $(CHECK_CFLAGS) $(URCU_CFLAGS)
-unit_test_ldadd = engine/libuacdengine.la $(CHECK_LIBS) $(URCU_LIBS)
+unit_test_ldadd = $(engine_libs) $(engine_libs_ext) $(CHECK_LIBS)
 
 unit_tests = \
 	tests/unit/test-format \

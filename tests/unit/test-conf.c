@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
- * Unit tests for engine/uacd-conf.c, the /etc/uacd/uacd.conf reader.
+ * Unit tests for engine/daemon/uacd-conf.c, the /etc/uacd/uacd.conf reader.
  *
  * Every key is set from a temporary file and read back; every error is
  * checked for its return code and its exact text (users see that text, so
@@ -16,8 +16,8 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "engine/log.h"
-#include "engine/uacd-conf.h"
+#include "engine/core/log.h"
+#include "engine/daemon/uacd-conf.h"
 
 static char path[64];
 

@@ -28,11 +28,11 @@
 
 #include <urcu-qsbr.h>
 
-#include "engine/device.h"
-#include "engine/dsp-stage.h"
-#include "engine/format.h"
-#include "engine/log.h"
-#include "engine/transport-sim.h"
+#include "engine/core/device.h"
+#include "engine/core/dsp-stage.h"
+#include "engine/core/format.h"
+#include "engine/core/log.h"
+#include "engine/sim/transport-sim.h"
 
 #define RATE 48000u
 #define NO_WAKE UINT64_MAX	/* avail_min that never triggers a wake-up */

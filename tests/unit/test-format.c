@@ -22,7 +22,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "engine/format.h"
+#include "engine/core/format.h"
 
 #define S24_STRIDE 7	/* prime: hits every residue of the low byte */
 

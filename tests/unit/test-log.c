@@ -20,7 +20,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "engine/log.h"
+#include "engine/core/log.h"
 
 #define QUEUE_SLOTS 256		/* RTLOG_SLOTS in log.c */
 #define PRODUCERS 4

@@ -25,7 +25,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-#include "engine/packet.h"
+#include "engine/core/packet.h"
 
 static const uint32_t rates[] = { 44100, 48000, 88200, 96000, 176400, 192000 };
 #define NR_RATES (sizeof(rates) / sizeof(rates[0]))

@@ -21,7 +21,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "engine/usb-descriptors.h"
+#include "engine/usb/usb-descriptors.h"
 
 #define MAX_FILES	64
 #define MAX_LIFS	256

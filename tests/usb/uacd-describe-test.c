@@ -2,7 +2,7 @@
 /* `uacctl describe` without the rest of uacctl, for tests. */
 #include "config.h"
 
-#include "engine/usb-describe.h"
+#include "engine/usb/usb-describe.h"
 
 int main(int argc, char **argv)
 {

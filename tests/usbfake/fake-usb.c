@@ -41,7 +41,7 @@
 
 #include <libusb.h>
 
-#include "engine/packet.h"
+#include "engine/core/packet.h"
 #include "tests/usbfake/fake-usb.h"
 
 #define FIFO_MAX 8192u

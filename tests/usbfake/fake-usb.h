@@ -10,7 +10,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "engine/transport-libusb.h"
+#include "engine/usb/transport-libusb.h"
 
 #define FAKE_MAX_PENDING 256u
 

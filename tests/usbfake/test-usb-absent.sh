@@ -7,7 +7,7 @@
 # cleanly.  SKIP (77) when this machine has a USB audio
 # device that could answer.
 set -u
-uacd=$top_builddir/engine/uacd
+uacd=$top_builddir/engine/daemon/uacd
 policy=$top_srcdir/entitlement-policy/policy.yml
 T=$(mktemp -d /tmp/usb-absent.XXXXXX) || exit 1
 trap 'rm -rf "$T"' EXIT
@@ -37,7 +37,7 @@ check "uacd: usb: channels=0: expected an integer from 1 to 32" "usb,channels=0"
 check "uacd: device spec 'usbx': expected sim[:options] or usb[:VID:PID[:SERIAL]|:path=BUS-PORT][,options]" usbx
 [ -e "$T/s.sock" ] && { echo "FAIL: a socket was left behind"; fails=$((fails + 1)); }
 # uacctl describe --device reads a live device; with none it says so
-out=$("$top_builddir/engine/uacctl" describe --device usb:46f4:0002 2>&1); rc=$?
+out=$("$top_builddir/engine/uacctl/uacctl" describe --device usb:46f4:0002 2>&1); rc=$?
 if [ $rc = 1 ] && [ "$out" = "uacctl: describe: usb:46f4:0002: no USB audio device matches" ]; then
 	echo "ok: uacctl describe --device: $out"
 else
@@ -59,7 +59,7 @@ else
 	cat "$T/w.log"
 	fails=$((fails + 1))
 fi
-out=$(UACD_SOCKET=$T/w.sock "$top_builddir/engine/uacctl" --json devices 2>&1); rc=$?
+out=$(UACD_SOCKET=$T/w.sock "$top_builddir/engine/uacctl/uacctl" --json devices 2>&1); rc=$?
 if [ $rc = 0 ] && [ "$out" = "[]" ]; then
 	echo "ok: uacctl --json devices while waiting: $out"
 else

@@ -53,9 +53,9 @@
 #include <libusb.h>
 #include <urcu-qsbr.h>
 
-#include "engine/device.h"
-#include "engine/format.h"
-#include "engine/transport-libusb.h"
+#include "engine/core/device.h"
+#include "engine/core/format.h"
+#include "engine/usb/transport-libusb.h"
 #include "tests/usbfake/fake-usb.h"
 
 struct client {

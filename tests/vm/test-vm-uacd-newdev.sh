@@ -18,7 +18,7 @@
 set -u
 . "$(dirname "$0")/vm-lib.sh"
 
-uacd=$top_builddir/engine/uacd
+uacd=$top_builddir/engine/daemon/uacd
 plugin_dir=$top_builddir/alsa-plugin/.libs
 plugin=$plugin_dir/libasound_module_pcm_uac.so
 hook=$top_builddir/tests/hooks/.libs/hook-recorder.so
@@ -52,7 +52,7 @@ pipeline:
 EOF
 cat > "$vm_share/guest-env.sh" <<EOF
 UACD='$uacd'
-UACCTL='${uacd%/uacd}/uacctl'
+UACCTL='${uacd%/daemon/uacd}/uacctl/uacctl'
 UACD_POLICY='$top_srcdir/entitlement-policy/policy.yml'
 HOOK='$hook'
 export ALSA_PLUGIN_DIR='$plugin_dir'

@@ -9,7 +9,7 @@
 #      (aplay -D hw:CARD,0 at max volume), as test-vm-kernel.sh does;
 #   1. starts the daemon from the build tree, which takes the device over
 #      through libusb/usbfs (detaching snd-usb-audio):
-#        $top_builddir/engine/uacd -f -v --socket /run/uacd/uacd.sock \
+#        $top_builddir/engine/daemon/uacd -f -v --socket /run/uacd/uacd.sock \
 #            --policy $top_srcdir/entitlement-policy/policy.yml \
 #            --device usb:46f4:0002 $UACD_VM_ARGS
 #      (the shipped policy allows USB audio class devices and root)
@@ -45,11 +45,11 @@
 set -u
 . "$(dirname "$0")/vm-lib.sh"
 
-if [ ! -f "$top_srcdir/engine/transport-libusb.c" ]; then
-	echo "SKIP: uacd has no libusb transport yet (engine/transport-libusb.c missing)"
+if [ ! -f "$top_srcdir/engine/usb/transport-libusb.c" ]; then
+	echo "SKIP: uacd has no libusb transport yet (engine/usb/transport-libusb.c missing)"
 	exit 77
 fi
-uacd=$top_builddir/engine/uacd
+uacd=$top_builddir/engine/daemon/uacd
 plugin_dir=$top_builddir/alsa-plugin/.libs
 plugin=$plugin_dir/libasound_module_pcm_uac.so
 conf=$top_srcdir/alsa-plugin/50-uac.conf
@@ -110,7 +110,7 @@ echo "kernel_guest_cpu_s=$(secs "$s0" "$s1") aplay_$(cat aplay0.time)" > cpu-ker
 echo "aplay0 (kernel) rc=$(cat aplay0.rc)"; cat aplay0.err cpu-kernel.txt
 mkdir -p /run/uacd
 # the live device described through libusb, before anyone claims it
-"${UACD%/uacd}/uacctl" describe --json --device usb:46f4:0002 > describe.json 2> describe.err
+"${UACD%/daemon/uacd}/uacctl/uacctl" describe --json --device usb:46f4:0002 > describe.json 2> describe.err
 echo "describe rc=$?"
 # shellcheck disable=SC2086
 "$UACD" -f -v --socket "$UACD_SOCKET" --policy "$UACD_POLICY" --device usb:46f4:0002 $UACD_VM_ARGS > uacd.log 2>&1 &
@@ -262,7 +262,7 @@ cat "$vm_share/uacd.log" 2>/dev/null
 # uacctl describe --device on the live device gives the model of the
 # descriptor rebuilt from QEMU's lsusb dump (shared/descriptors)
 live=$(sed -n 's/.*\("functions":.*\)/\1/p' "$vm_share/describe.json")
-ref=$("$top_builddir/engine/uacctl" describe --json "$top_srcdir/tests/fuzz/corpus-descriptors/qemu-usb-audio.bin" |
+ref=$("$top_builddir/engine/uacctl/uacctl" describe --json "$top_srcdir/tests/fuzz/corpus-descriptors/qemu-usb-audio.bin" |
 	sed -n 's/.*\("functions":.*\)/\1/p')
 if [ -n "$live" ] && [ "$live" = "$ref" ]; then
 	echo "ok: uacctl describe --device usb:46f4:0002 matches the lsusb-derived model ($(printf %s "$live" | wc -c) bytes of JSON)"

@@ -37,9 +37,9 @@
 #include <string.h>
 
 #include "dsp/uacdsp.h"
-#include "engine/device.h"
-#include "engine/dsp-stage.h"
-#include "engine/log.h"
+#include "engine/core/device.h"
+#include "engine/core/dsp-stage.h"
+#include "engine/core/log.h"
 
 /* A compiled chain plus the planes it needs beyond the device's. */
 struct stage_chain {

@@ -36,11 +36,11 @@
 #include <systemd/sd-daemon.h>
 #endif
 
-#include "engine/device.h"
-#include "engine/dsp-stage.h"
-#include "engine/format.h"
-#include "engine/log.h"
-#include "engine/server.h"
+#include "engine/core/device.h"
+#include "engine/core/dsp-stage.h"
+#include "engine/core/format.h"
+#include "engine/core/log.h"
+#include "engine/daemon/server.h"
 #include "entitlement-policy/uacpol.h"
 
 #define MAX_CONN_STREAMS 16

@@ -28,7 +28,7 @@
 #include <string.h>
 #include <time.h>
 
-#include "engine/device.h"
+#include "engine/core/device.h"
 
 static uint64_t thread_cpu_ns(struct uacd_device *d)
 {

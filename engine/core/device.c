@@ -50,9 +50,9 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "engine/device.h"
-#include "engine/format.h"
-#include "engine/log.h"
+#include "engine/core/device.h"
+#include "engine/core/format.h"
+#include "engine/core/log.h"
 
 #ifndef F_SEAL_SEAL
 #include <linux/fcntl.h>

@@ -48,11 +48,11 @@
 
 #include <sndfile.h>
 
-#include "engine/device.h"
-#include "engine/format.h"
-#include "engine/log.h"
-#include "engine/packet.h"
-#include "engine/transport-sim.h"
+#include "engine/core/device.h"
+#include "engine/core/format.h"
+#include "engine/core/log.h"
+#include "engine/core/packet.h"
+#include "engine/sim/transport-sim.h"
 
 #define SIM_FIFO_FRAMES 8192u		/* power of two */
 #define SIM_FIFO_TARGET_MS 2u		/* DAC starts once this much is queued */

@@ -55,7 +55,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "engine/usb-descriptors.h"
+#include "engine/usb/usb-descriptors.h"
 
 #define DT_DEVICE		0x01
 #define DT_CONFIG		0x02

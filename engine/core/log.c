@@ -10,7 +10,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "engine/log.h"
+#include "engine/core/log.h"
 
 #define RTLOG_SLOTS 256u	/* power of two */
 

@@ -9,7 +9,7 @@
 #include <stdbool.h>
 #include <stdio.h>
 
-#include "engine/usb-descriptors.h"
+#include "engine/usb/usb-descriptors.h"
 
 /*
  * Write the model to f, as text or as one JSON object followed by a newline.

@@ -46,11 +46,11 @@
 
 #include <libusb.h>
 
-#include "engine/device.h"
-#include "engine/hotplug.h"
-#include "engine/log.h"
-#include "engine/server.h"
-#include "engine/transport-libusb.h"
+#include "engine/core/device.h"
+#include "engine/daemon/hotplug.h"
+#include "engine/core/log.h"
+#include "engine/daemon/server.h"
+#include "engine/usb/transport-libusb.h"
 
 #define HP_MAX_SPECS		16
 #define HP_MAX_DEVICES		UACD_SERVER_MAX_DEVICES

@@ -1,10 +1,5 @@
-# engine/usb.mk: USB descriptor parsing, describe output, USB transports.
-engine_libuacdengine_la_SOURCES += \
-	engine/usb-descriptors.c engine/usb-descriptors.h \
-	engine/usb-describe.c engine/usb-describe.h
-
-# tests/usb: descriptor model against the shared corpus, describe, packet sizing.
-usb_test_ldadd = engine/libuacdengine.la $(CHECK_LIBS)
+# tests/usb: descriptor model against the corpus, describe, packet sizing.
+usb_test_ldadd = $(engine_libs) $(engine_libs_ext) $(CHECK_LIBS)
 usb_test_cflags = $(AM_CFLAGS) $(CHECK_CFLAGS)
 
 check_PROGRAMS += tests/usb/test-usb-descriptors tests/usb/test-packet \
@@ -22,7 +17,7 @@ tests_usb_test_packet_LDADD = $(usb_test_ldadd)
 
 # uacd_describe_main as a program, for tests/usb/test-describe.sh.
 tests_usb_uacd_describe_test_SOURCES = tests/usb/uacd-describe-test.c
-tests_usb_uacd_describe_test_LDADD = engine/libuacdengine.la
+tests_usb_uacd_describe_test_LDADD = engine/usb/libuacdusbdesc.la
 
 # Fuzz targets are built by tests/fuzz/run-fuzzers.sh with clang's libFuzzer.
 EXTRA_DIST += tests/fuzz/run-fuzzers.sh tests/fuzz/fuzz-descriptors.c \

@@ -12,8 +12,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "engine/format.h"
-#include "engine/transport-libusb.h"
+#include "engine/core/format.h"
+#include "engine/usb/transport-libusb.h"
 
 static int parse_num(const char *key, const char *v, long lo, long hi, int base, long *out,
 		     char *err, size_t errlen)

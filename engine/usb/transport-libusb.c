@@ -70,11 +70,11 @@
 
 #include <libusb.h>
 
-#include "engine/device.h"
-#include "engine/format.h"
-#include "engine/log.h"
-#include "engine/packet.h"
-#include "engine/transport-libusb-private.h"
+#include "engine/core/device.h"
+#include "engine/core/format.h"
+#include "engine/core/log.h"
+#include "engine/core/packet.h"
+#include "engine/usb/transport-libusb-private.h"
 
 static const struct uacd_transport_ops usb_ops;
 

@@ -30,8 +30,8 @@
 
 #include <uacd/protocol.h>
 
-#include "engine/format.h"
-#include "engine/uacctl.h"
+#include "engine/core/format.h"
+#include "engine/uacctl/uacctl.h"
 
 #define MAX_DEVICES 16
 #define INTERVAL_MAX_S 3600.0

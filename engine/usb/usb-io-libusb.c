@@ -27,9 +27,9 @@
 
 #include <libusb.h>
 
-#include "engine/device.h"
-#include "engine/log.h"
-#include "engine/transport-libusb.h"
+#include "engine/core/device.h"
+#include "engine/core/log.h"
+#include "engine/usb/transport-libusb.h"
 
 #define CTRL_TIMEOUT_MS 1000u
 #define MAX_CONFIG_BYTES 65535u

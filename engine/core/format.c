@@ -5,7 +5,7 @@
 #include <string.h>
 #include <strings.h>
 
-#include "engine/format.h"
+#include "engine/core/format.h"
 
 static const char *const names[UACD_FMT_COUNT] = {
 	[UACD_FMT_S16_LE] = "S16_LE",

@@ -26,14 +26,14 @@
 
 #include <urcu-qsbr.h>
 
-#include "engine/uacd-conf.h"
-#include "engine/device.h"
-#include "engine/dsp-stage.h"
-#include "engine/hotplug.h"
-#include "engine/log.h"
-#include "engine/server.h"
-#include "engine/transport-libusb.h"
-#include "engine/transport-sim.h"
+#include "engine/daemon/uacd-conf.h"
+#include "engine/core/device.h"
+#include "engine/core/dsp-stage.h"
+#include "engine/daemon/hotplug.h"
+#include "engine/core/log.h"
+#include "engine/daemon/server.h"
+#include "engine/usb/transport-libusb.h"
+#include "engine/sim/transport-sim.h"
 #include "entitlement-policy/uacpol.h"
 
 #define UACD_DEFAULT_POLICY SYSCONFDIR "/uacd/policy.yml"

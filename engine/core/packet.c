@@ -3,7 +3,7 @@
 
 #include <errno.h>
 
-#include "engine/packet.h"
+#include "engine/core/packet.h"
 
 int uacd_pktsched_init(struct uacd_pktsched *ps, uint32_t rate,
 		       uint32_t interval_us, uint32_t max_frames)

@@ -15,7 +15,7 @@
 #include <errno.h>
 #include <string.h>
 
-#include "engine/usb-control.h"
+#include "engine/usb/usb-control.h"
 
 #define RT_SET_IFACE	0x21
 #define RT_GET_IFACE	0xa1

@@ -9,8 +9,8 @@
 
 #include <uacd/protocol.h>
 
-#include "engine/uacd-conf.h"
-#include "engine/log.h"
+#include "engine/daemon/uacd-conf.h"
+#include "engine/core/log.h"
 
 void uacd_config_defaults(struct uacd_config *c)
 {

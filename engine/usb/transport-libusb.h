@@ -20,7 +20,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "engine/usb-descriptors.h"
+#include "engine/usb/usb-descriptors.h"
 
 struct uacd_device;
 struct libusb_transfer;

@@ -21,9 +21,9 @@
 
 #include <uacd/protocol.h>
 
-#include "engine/transport-libusb.h"
-#include "engine/uacctl.h"
-#include "engine/usb-describe.h"
+#include "engine/usb/transport-libusb.h"
+#include "engine/uacctl/uacctl.h"
+#include "engine/usb/usb-describe.h"
 #include "entitlement-policy/uacpol.h"
 
 const char *uacctl_socket_path;

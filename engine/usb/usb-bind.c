@@ -29,11 +29,11 @@
 
 #include <libusb.h>
 
-#include "engine/device.h"
-#include "engine/format.h"
-#include "engine/log.h"
-#include "engine/transport-libusb-private.h"
-#include "engine/usb-control.h"
+#include "engine/core/device.h"
+#include "engine/core/format.h"
+#include "engine/core/log.h"
+#include "engine/usb/transport-libusb-private.h"
+#include "engine/usb/usb-control.h"
 
 /* ---- selection (control thread) ----------------------------------------- */
 

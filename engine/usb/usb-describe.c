@@ -22,7 +22,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "engine/usb-describe.h"
+#include "engine/usb/usb-describe.h"
 
 #define MAX_FILE_BYTES	65536u	/* wTotalLength is 16 bits */
 

@@ -11,9 +11,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "engine/packet.h"
-#include "engine/transport-libusb.h"
-#include "engine/usb-descriptors.h"
+#include "engine/core/packet.h"
+#include "engine/usb/transport-libusb.h"
+#include "engine/usb/usb-descriptors.h"
 
 struct uacd_device;
 

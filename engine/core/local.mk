@@ -1,0 +1,13 @@
+# engine/core: the RT engine.  Device and streams, mixing and format
+# conversion, the packet scheduler, the lock-free log ring, hooks and the DSP
+# stage.  No libusb, no socket, no policy.
+noinst_LTLIBRARIES += engine/core/libuacdcore.la
+engine_core_libuacdcore_la_SOURCES = \
+	engine/core/packet.c engine/core/packet.h \
+	engine/core/format.c engine/core/format.h \
+	engine/core/log.c engine/core/log.h \
+	engine/core/device.c engine/core/device.h \
+	engine/core/dev-stats.c \
+	engine/core/dsp-stage.c engine/core/dsp-stage.h
+engine_core_libuacdcore_la_CFLAGS = $(AM_CFLAGS) $(URCU_CFLAGS)
+engine_core_libuacdcore_la_LIBADD = dsp/libuacdsp.la $(URCU_LIBS) -ldl -lm
