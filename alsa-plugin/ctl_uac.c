@@ -33,9 +33,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/socket.h>
-#include <sys/un.h>
-#include <unistd.h>
 
 #include <alsa/asoundlib.h>
 #include <alsa/control_external.h>
@@ -43,6 +40,7 @@
 #include <uacd/protocol.h>
 
 #include "alsa-plugin/plugin-conf.h"
+#include "engine/client/uacd-client.h"
 
 enum {
 	KEY_VOLUME = 0,
@@ -89,10 +87,8 @@ static bool key_is_readonly(unsigned key)
 
 struct uac_ctl {
 	snd_ctl_ext_t ext;	/* first: alsa-lib hands us &ext */
-	int sock;
-	uint32_t seq;
+	struct uacd_client client;
 	char device[UACD_NAME_MAX];
-	char socket_path[108];
 	bool has[KEY_COUNT];
 	unsigned keys[KEY_COUNT];	/* listed element -> key */
 	unsigned n_keys;
@@ -103,31 +99,8 @@ static void uac_ctl_free(struct uac_ctl *u)
 {
 	if (!u)
 		return;
-	if (u->sock >= 0)
-		close(u->sock);
+	uacd_client_close(&u->client);
 	free(u);
-}
-
-static int call(struct uac_ctl *u, void *req, size_t req_size, void *rep, size_t rep_size)
-{
-	struct uacd_msg_hdr *h = req, *rh = rep;
-	ssize_t n;
-
-	h->seq = ++u->seq;
-	h->size = (uint32_t)req_size;
-	h->result = 0;
-	if (send(u->sock, req, req_size, MSG_NOSIGNAL) != (ssize_t)req_size)
-		return errno ? -errno : -EIO;
-	do {
-		n = recv(u->sock, rep, rep_size, 0);
-	} while (n < 0 && errno == EINTR);
-	if (n <= 0)
-		return n == 0 ? -ECONNRESET : -errno;
-	if ((size_t)n < sizeof(*rh) || rh->type != h->type || rh->seq != h->seq)
-		return -EPROTO;
-	if ((size_t)n < rep_size)
-		memset((char *)rep + n, 0, rep_size - (size_t)n);
-	return rh->result;
 }
 
 /* One CONTROL request: 0 or -errno; the reply's text goes to SNDERR on failure. */
@@ -144,7 +117,7 @@ static int control(struct uac_ctl *u, const char *name, bool set, int32_t *value
 	snprintf(req.control, sizeof(req.control), "%s", name);
 	req.op = set ? UACD_CTL_SET : UACD_CTL_GET;
 	req.value = *value;
-	ret = call(u, &req, sizeof(req), &rep, sizeof(rep));
+	ret = uacd_client_call(&u->client, &req, sizeof(req), &rep, sizeof(rep), NULL);
 	if (ret < 0) {
 		rep.text[sizeof(rep.text) - 1] = '\0';
 		if (ret == -ENODEV && !rep.text[0])
@@ -319,41 +292,25 @@ static const snd_ctl_ext_callback_t uac_ctl_callbacks = {
 	.read_event = uac_read_event,
 };
 
-static int connect_daemon(struct uac_ctl *u)
+static int connect_daemon(struct uac_ctl *u, const char *path)
 {
-	struct sockaddr_un sa = { .sun_family = AF_UNIX };
-	struct uacd_hello hello, hrep;
 	int32_t v = 0, min = 0, max = 0;
-	char comm[64] = "alsa";
+	char comm[64], err[256];
 	unsigned k;
-	FILE *f;
 	int ret;
 
-	u->sock = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
-	if (u->sock < 0)
-		return -errno;
-	snprintf(sa.sun_path, sizeof(sa.sun_path), "%s", u->socket_path);
-	if (connect(u->sock, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
-		ret = -errno;
-		SNDERR("uac: cannot connect to uacd at %s: %s", u->socket_path, strerror(errno));
-		return ret;
-	}
-	memset(&hello, 0, sizeof(hello));
-	hello.hdr.type = UACD_MSG_HELLO;
-	hello.version = UACD_PROTO_VERSION;
-	f = fopen("/proc/self/comm", "r");
-	if (f) {
-		if (fgets(comm, sizeof(comm), f))
-			comm[strcspn(comm, "\n")] = '\0';
-		fclose(f);
-	}
-	snprintf(hello.name, sizeof(hello.name), "%s", comm);
-	ret = call(u, &hello, sizeof(hello), &hrep, sizeof(hrep));
+	ret = uacd_client_connect(&u->client, path, err, sizeof(err));
 	if (ret < 0) {
-		SNDERR("uac: uacd at %s refused us: %s", u->socket_path, strerror(-ret));
+		SNDERR("uac: %s", err);
 		return ret;
 	}
+	uacd_client_comm(comm, sizeof(comm), "alsa");
 	/* HELLO's reply carries the connection's wake pipe: the ctl has no use for it. */
+	ret = uacd_client_hello(&u->client, comm, NULL);
+	if (ret < 0) {
+		SNDERR("uac: uacd at %s refused us: %s", u->client.path, strerror(-ret));
+		return ret;
+	}
 
 	/* List what uacd has, in key order; -ENOENT = the daemon lacks it. */
 	for (k = 0; k < KEY_COUNT; k++) {
@@ -385,10 +342,9 @@ SND_CTL_PLUGIN_DEFINE_FUNC(uac)
 	u = calloc(1, sizeof(*u));
 	if (!u)
 		return -ENOMEM;
-	u->sock = -1;
+	u->client.sock = -1;
 	snprintf(u->device, sizeof(u->device), "%s", device);
-	uac_socket_path(u->socket_path, sizeof(u->socket_path), sock);
-	ret = connect_daemon(u);
+	ret = connect_daemon(u, uacd_client_socket_path(sock));
 	if (ret < 0)
 		goto err_free;
 

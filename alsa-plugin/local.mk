@@ -1,9 +1,11 @@
 # alsa-plugin/: the ioplug PCM plugin (aplay -D uac) and its conf snippet.
+# Both plugins talk to uacd through engine/client (libuacdclient, PIC and
+# hidden): each exports only its ALSA entry point.
 alsaplugin_LTLIBRARIES += alsa-plugin/libasound_module_pcm_uac.la
 alsa_plugin_libasound_module_pcm_uac_la_SOURCES = alsa-plugin/pcm_uac.c \
 	alsa-plugin/plugin-conf.c alsa-plugin/plugin-conf.h
 alsa_plugin_libasound_module_pcm_uac_la_CFLAGS = $(AM_CFLAGS) $(ALSA_CFLAGS) -DPIC
-alsa_plugin_libasound_module_pcm_uac_la_LIBADD = $(ALSA_LIBS)
+alsa_plugin_libasound_module_pcm_uac_la_LIBADD = engine/client/libuacdclient.la $(ALSA_LIBS)
 alsa_plugin_libasound_module_pcm_uac_la_LDFLAGS = $(AM_LDFLAGS) -module -avoid-version -no-undefined -export-symbols-regex '^_snd_pcm_uac_open$$|^__snd_pcm_uac_open_dlsym'
 
 alsaconf_DATA += alsa-plugin/50-uac.conf
@@ -38,5 +40,5 @@ alsaplugin_LTLIBRARIES += alsa-plugin/libasound_module_ctl_uac.la
 alsa_plugin_libasound_module_ctl_uac_la_SOURCES = alsa-plugin/ctl_uac.c \
 	alsa-plugin/plugin-conf.c alsa-plugin/plugin-conf.h
 alsa_plugin_libasound_module_ctl_uac_la_CFLAGS = $(AM_CFLAGS) $(ALSA_CFLAGS) -DPIC
-alsa_plugin_libasound_module_ctl_uac_la_LIBADD = $(ALSA_LIBS)
+alsa_plugin_libasound_module_ctl_uac_la_LIBADD = engine/client/libuacdclient.la $(ALSA_LIBS)
 alsa_plugin_libasound_module_ctl_uac_la_LDFLAGS = $(AM_LDFLAGS) -module -avoid-version -no-undefined -export-symbols-regex '^_snd_ctl_uac_open$$|^__snd_ctl_uac_open_dlsym'

@@ -30,8 +30,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
-#include <sys/socket.h>
-#include <sys/un.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -41,6 +39,7 @@
 #include <uacd/protocol.h>
 
 #include "alsa-plugin/plugin-conf.h"
+#include "engine/client/uacd-client.h"
 
 #define ACK_TIMEOUT_MS 500
 /* Byte limits as snd-usb-audio declares them; uacd's ring takes any of these. */
@@ -50,15 +49,13 @@
 
 struct uac_pcm {
 	snd_pcm_ioplug_t io;	/* must be first */
-	int sock;
+	struct uacd_client client;
 	int wake_fd;
-	char socket_path[108];
 	char device[UACD_NAME_MAX];
 	struct uacd_device_info info;
 	struct uacd_shm *shm;
 	size_t shm_size;
 	uint8_t *data;
-	uint32_t seq;
 	uint32_t cmd_seq;
 	uint64_t pos;		/* our position (write for playback, read for capture) */
 	uint64_t base;		/* daemon position at prepare */
@@ -78,52 +75,6 @@ static uint32_t fmt_from_alsa(snd_pcm_format_t f)
 	case SND_PCM_FORMAT_FLOAT_LE: return UACD_FMT_FLOAT_LE;
 	default: return UACD_FMT_UNKNOWN;
 	}
-}
-
-/* Send a request and wait for its reply (with up to one fd). */
-static int call(struct uac_pcm *u, void *req, size_t req_size, void *rep, size_t rep_size, int *fd_out)
-{
-	struct uacd_msg_hdr *h = req, *rh = rep;
-	union {
-		char b[CMSG_SPACE(sizeof(int) * 4)];
-		struct cmsghdr align;
-	} cb;
-	struct iovec iov = { .iov_base = rep, .iov_len = rep_size };
-	struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = cb.b,
-			     .msg_controllen = sizeof(cb.b) };
-	struct cmsghdr *cm;
-	ssize_t n;
-
-	h->seq = ++u->seq;
-	h->size = (uint32_t)req_size;
-	h->result = 0;
-	if (send(u->sock, req, req_size, MSG_NOSIGNAL) != (ssize_t)req_size)
-		return -errno ? -errno : -EIO;
-	if (fd_out)
-		*fd_out = -1;
-	do {
-		n = recvmsg(u->sock, &mh, MSG_CMSG_CLOEXEC);
-	} while (n < 0 && errno == EINTR);
-	if (n <= 0)
-		return n == 0 ? -ECONNRESET : -errno;
-	for (cm = CMSG_FIRSTHDR(&mh); cm; cm = CMSG_NXTHDR(&mh, cm)) {
-		if (cm->cmsg_level == SOL_SOCKET && cm->cmsg_type == SCM_RIGHTS) {
-			int *fds = (int *)CMSG_DATA(cm);
-			size_t k, nf = (cm->cmsg_len - CMSG_LEN(0)) / sizeof(int);
-
-			for (k = 0; k < nf; k++) {
-				if (k == 0 && fd_out)
-					*fd_out = fds[0];
-				else
-					close(fds[k]);
-			}
-		}
-	}
-	if ((size_t)n < sizeof(*rh) || rh->type != h->type || rh->seq != h->seq)
-		return -EPROTO;
-	if ((size_t)n < rep_size)
-		memset((char *)rep + n, 0, rep_size - (size_t)n);
-	return rh->result;
 }
 
 /* ---- state handshake ----------------------------------------------------- */
@@ -261,7 +212,7 @@ static int uac_hw_free(snd_pcm_ioplug_t *io)
 	struct uacd_msg_hdr req = { .type = UACD_MSG_STREAM_CLOSE }, rep;
 
 	if (u->open_stream) {
-		call(u, &req, sizeof(req), &rep, sizeof(rep), NULL);
+		uacd_client_call(&u->client, &req, sizeof(req), &rep, sizeof(rep), NULL);
 		u->open_stream = false;
 	}
 	stream_unmap(u);
@@ -287,7 +238,7 @@ static int uac_hw_params(snd_pcm_ioplug_t *io, snd_pcm_hw_params_t *params)
 	req.rate = io->rate;
 	req.buffer_frames = (uint32_t)io->buffer_size;
 	req.period_frames = (uint32_t)io->period_size;
-	ret = call(u, &req, sizeof(req), &rep, sizeof(rep), &fd);
+	ret = uacd_client_call(&u->client, &req, sizeof(req), &rep, sizeof(rep), &fd);
 	if (ret < 0) {
 		if (fd >= 0)
 			close(fd);
@@ -486,8 +437,7 @@ static void uac_free(struct uac_pcm *u)
 	stream_unmap(u);
 	if (u->wake_fd >= 0)
 		close(u->wake_fd);
-	if (u->sock >= 0)
-		close(u->sock);
+	uacd_client_close(&u->client);
 	free(u);
 }
 
@@ -504,7 +454,7 @@ static void uac_dump(snd_pcm_ioplug_t *io, snd_output_t *out)
 {
 	struct uac_pcm *u = io->private_data;
 
-	snd_output_printf(out, "uacd PCM: device %s via %s\n", u->info.device, u->socket_path);
+	snd_output_printf(out, "uacd PCM: device %s via %s\n", u->info.device, u->client.path);
 	snd_output_printf(out, "  device format %u, %u Hz, playback %u ch, capture %u ch\n",
 			  u->info.format, u->info.rate, u->info.playback_channels,
 			  u->info.capture_channels);
@@ -529,41 +479,23 @@ static const snd_pcm_ioplug_callback_t uac_callbacks = {
 
 /* ---- open ---------------------------------------------------------------- */
 
-static int connect_daemon(struct uac_pcm *u, snd_pcm_stream_t stream)
+static int connect_daemon(struct uac_pcm *u, const char *path, snd_pcm_stream_t stream)
 {
-	struct sockaddr_un sa = { .sun_family = AF_UNIX };
-	struct uacd_hello hello, hrep;
 	struct uacd_device_req dreq;
+	char comm[64], err[256];
 	int ret, fd = -1;
 
-	u->sock = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
-	if (u->sock < 0)
-		return -errno;
-	snprintf(sa.sun_path, sizeof(sa.sun_path), "%s", u->socket_path);
-	if (connect(u->sock, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
-		ret = -errno;
-		SNDERR("uac: cannot connect to uacd at %s: %s", u->socket_path, strerror(errno));
+	ret = uacd_client_connect(&u->client, path, err, sizeof(err));
+	if (ret < 0) {
+		SNDERR("uac: %s", err);
 		return ret;
 	}
-	memset(&hello, 0, sizeof(hello));
-	hello.hdr.type = UACD_MSG_HELLO;
-	hello.version = UACD_PROTO_VERSION;
-	{
-		char comm[64] = "alsa";
-		FILE *f = fopen("/proc/self/comm", "r");
-
-		if (f) {
-			if (fgets(comm, sizeof(comm), f))
-				comm[strcspn(comm, "\n")] = '\0';
-			fclose(f);
-		}
-		snprintf(hello.name, sizeof(hello.name), "%s", comm);
-	}
-	ret = call(u, &hello, sizeof(hello), &hrep, sizeof(hrep), &fd);
+	uacd_client_comm(comm, sizeof(comm), "alsa");
+	ret = uacd_client_hello(&u->client, comm, &fd);
 	if (ret < 0 || fd < 0) {
 		if (fd >= 0)
 			close(fd);
-		SNDERR("uac: uacd at %s refused us: %s", u->socket_path,
+		SNDERR("uac: uacd at %s refused us: %s", u->client.path,
 		       ret < 0 ? strerror(-ret) : "no wake-up descriptor");
 		return ret < 0 ? ret : -EPROTO;
 	}
@@ -574,7 +506,7 @@ static int connect_daemon(struct uac_pcm *u, snd_pcm_stream_t stream)
 	dreq.hdr.type = UACD_MSG_DEVICE_INFO;
 	dreq.access = stream == SND_PCM_STREAM_PLAYBACK ? UACD_ACCESS_PLAYBACK : UACD_ACCESS_CAPTURE;
 	snprintf(dreq.device, sizeof(dreq.device), "%s", u->device);
-	ret = call(u, &dreq, sizeof(dreq), &u->info, sizeof(u->info), NULL);
+	ret = uacd_client_call(&u->client, &dreq, sizeof(dreq), &u->info, sizeof(u->info), NULL);
 	if (ret < 0) {
 		/* A refusal carries the daemon's reason (e.g. the policy rule) as text. */
 		char *why = (char *)&u->info + sizeof(u->info.hdr);
@@ -655,12 +587,11 @@ SND_PCM_PLUGIN_DEFINE_FUNC(uac)
 	u = calloc(1, sizeof(*u));
 	if (!u)
 		return -ENOMEM;
-	u->sock = -1;
+	u->client.sock = -1;
 	u->wake_fd = -1;
 	snprintf(u->device, sizeof(u->device), "%s", device);
-	uac_socket_path(u->socket_path, sizeof(u->socket_path), sock);
 
-	ret = connect_daemon(u, stream);
+	ret = connect_daemon(u, uacd_client_socket_path(sock), stream);
 	if (ret < 0)
 		goto err_free;
 

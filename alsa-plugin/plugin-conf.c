@@ -40,11 +40,3 @@ int uac_conf_parse(snd_config_t *conf, const char **device, const char **sock)
 	}
 	return 0;
 }
-
-void uac_socket_path(char *buf, size_t len, const char *conf_sock)
-{
-	const char *env = getenv(UACD_SOCKET_ENV);
-
-	snprintf(buf, len, "%s",
-		 env && *env ? env : conf_sock && *conf_sock ? conf_sock : UACD_DEFAULT_SOCKET);
-}

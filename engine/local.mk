@@ -2,12 +2,14 @@
 # (engine/README.md is the map).  Each room is a convenience library of its
 # own; the arrows go one way:
 #   daemon -> usb, sim -> core        uacctl -> client, usb descriptor model
+#   alsa-plugin -> client (nothing else of the engine)
 # tests/tools/check-layout.sh (in make check) fails on an include that
 # points the other way.
 include $(srcdir)/engine/core/local.mk
 include $(srcdir)/engine/sim/local.mk
 include $(srcdir)/engine/usb/local.mk
 include $(srcdir)/engine/daemon/local.mk
+include $(srcdir)/engine/client/local.mk
 include $(srcdir)/engine/uacctl/local.mk
 
 # Everything the daemon is made of, in link order (users before what they

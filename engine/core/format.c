@@ -3,34 +3,8 @@
 
 #include <math.h>
 #include <string.h>
-#include <strings.h>
 
 #include "engine/core/format.h"
-
-static const char *const names[UACD_FMT_COUNT] = {
-	[UACD_FMT_S16_LE] = "S16_LE",
-	[UACD_FMT_S24_LE] = "S24_LE",
-	[UACD_FMT_S24_3LE] = "S24_3LE",
-	[UACD_FMT_S32_LE] = "S32_LE",
-	[UACD_FMT_FLOAT_LE] = "FLOAT_LE",
-};
-
-const char *uacd_format_name(uint32_t fmt)
-{
-	return fmt < UACD_FMT_COUNT ? names[fmt] : NULL;
-}
-
-uint32_t uacd_format_parse(const char *name)
-{
-	uint32_t f;
-
-	for (f = 1; f < UACD_FMT_COUNT; f++)
-		if (names[f] && !strcasecmp(names[f], name))
-			return f;
-	if (!strcasecmp(name, "FLOAT"))
-		return UACD_FMT_FLOAT_LE;
-	return UACD_FMT_UNKNOWN;
-}
 
 /* rt: one sample as float; p points at its first byte. */
 static inline float load(uint32_t fmt, const uint8_t *p)

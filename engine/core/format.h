@@ -22,10 +22,7 @@
 
 #include <uacd/protocol.h>
 
-/* "S16_LE" etc.; NULL when unknown. */
-const char *uacd_format_name(uint32_t fmt);
-/* Returns the format for an ALSA-style name (case-insensitive), or UACD_FMT_UNKNOWN. */
-uint32_t uacd_format_parse(const char *name);
+#include "engine/core/format-name.h"	/* uacd_format_name(), uacd_format_parse() */
 
 /* rt: dst[c][off + i] += sample; `src` holds `frames` frames of `src_ch` channels. */
 void uacd_fmt_mix_to_float(uint32_t fmt, const void *src, unsigned src_ch, unsigned frames,

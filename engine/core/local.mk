@@ -4,7 +4,7 @@
 noinst_LTLIBRARIES += engine/core/libuacdcore.la
 engine_core_libuacdcore_la_SOURCES = \
 	engine/core/packet.c engine/core/packet.h \
-	engine/core/format.c engine/core/format.h \
+	engine/core/format.c engine/core/format.h engine/core/format-name.h \
 	engine/core/log.c engine/core/log.h \
 	engine/core/device.c engine/core/device.h \
 	engine/core/dev-stats.c \

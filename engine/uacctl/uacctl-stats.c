@@ -30,7 +30,7 @@
 
 #include <uacd/protocol.h>
 
-#include "engine/core/format.h"
+#include "engine/core/format-name.h"
 #include "engine/uacctl/uacctl.h"
 
 #define MAX_DEVICES 16

@@ -15,15 +15,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/socket.h>
-#include <sys/un.h>
-#include <unistd.h>
 
 #include <uacd/protocol.h>
 
-#include "engine/usb/transport-libusb.h"
+#include "engine/client/uacd-client.h"
 #include "engine/uacctl/uacctl.h"
 #include "engine/usb/usb-describe.h"
+#include "engine/usb/usb-read.h"
 #include "entitlement-policy/uacpol.h"
 
 const char *uacctl_socket_path;
@@ -91,7 +89,7 @@ int uacctl_fail(const char *what, int ret, const char *text)
 		snprintf(msg, sizeof(msg), "cannot connect to uacd at %s", uacctl_socket_path);
 	else
 		snprintf(msg, sizeof(msg), "%s", text && text[0] ? text : strerror(-ret));
-	/* connect_daemon() already said why on stderr */
+	/* uacctl_call() already said why on stderr */
 	if (ret != UACCTL_ENOCONN)
 		fprintf(stderr, "uacctl: %s: %s\n", what, msg);
 	if (uacctl_json) {
@@ -102,49 +100,26 @@ int uacctl_fail(const char *what, int ret, const char *text)
 	return status;
 }
 
-static int connect_daemon(void)
+int uacctl_call(void *req, size_t req_size, void *rep, size_t rep_size)
 {
-	struct sockaddr_un sa = { .sun_family = AF_UNIX };
-	int fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
-
-	if (fd < 0)
-		return -1;
-	snprintf(sa.sun_path, sizeof(sa.sun_path), "%s", uacctl_socket_path);
-	if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
-		fprintf(stderr, "uacctl: cannot connect to uacd at %s: %s\n", uacctl_socket_path,
-			strerror(errno));
-		close(fd);
-		return -1;
-	}
-	return fd;
-}
-
-int uacctl_call(const void *req, size_t req_size, void *rep, size_t rep_size)
-{
+	struct uacd_client c;
+	char err[256];
 	ssize_t n;
-	int fd, ret;
 
-	fd = connect_daemon();
-	if (fd < 0)
+	if (uacd_client_connect(&c, uacctl_socket_path, err, sizeof(err)) < 0) {
+		fprintf(stderr, "uacctl: %s\n", err);
 		return UACCTL_ENOCONN;
-	if (send(fd, req, req_size, MSG_NOSIGNAL) != (ssize_t)req_size) {
-		ret = -errno;
-		close(fd);
-		return ret;
 	}
-	do {
-		n = recv(fd, rep, rep_size, 0);
-	} while (n < 0 && errno == EINTR);
-	ret = n < 0 ? -errno : n < (ssize_t)sizeof(struct uacd_msg_hdr) ? -EPROTO : (int)n;
-	close(fd);
-	return ret;
+	n = uacd_client_exchange(&c, req, req_size, rep, rep_size, NULL);
+	uacd_client_close(&c);
+	return (int)n;
 }
 
 /*
  * One request, one text reply (terminated) in *rep, which the caller frees.
  * Returns the reply's result, or a -errno of the exchange (rep NULL).
  */
-static int request_text(const void *req, size_t req_size, struct uacd_text **rep)
+static int request_text(void *req, size_t req_size, struct uacd_text **rep)
 {
 	int n;
 
@@ -509,11 +484,10 @@ int main(int argc, char **argv)
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
 	};
-	const char *cmd, *env;
+	const char *cmd;
 	int opt;
 
-	env = getenv(UACD_SOCKET_ENV);
-	uacctl_socket_path = env && *env ? env : UACD_DEFAULT_SOCKET;
+	uacctl_socket_path = uacd_client_socket_path(NULL);
 	/* '+': stop at the command, whose own options follow it. */
 	while ((opt = getopt_long(argc, argv, "+s:jhV", opts, NULL)) != -1) {
 		switch (opt) {

@@ -24,11 +24,13 @@ extern const char *uacctl_socket_path;
 extern int uacctl_json;
 
 /*
- * One request, one reply: connect, send req, receive up to rep_size bytes
- * into rep.  Returns the number of bytes received (>= a header), or
- * UACCTL_ENOCONN (with a message on stderr), or another -errno.
+ * One request, one reply on a connection of its own (engine/client; no
+ * HELLO: uacctl opens no stream): connect, send req (its seq and size are
+ * filled), receive up to rep_size bytes into rep.  Returns
+ * the number of bytes received (>= a header), or UACCTL_ENOCONN (with a
+ * message on stderr), or another -errno.
  */
-int uacctl_call(const void *req, size_t req_size, void *rep, size_t rep_size);
+int uacctl_call(void *req, size_t req_size, void *rep, size_t rep_size);
 
 /*
  * Report a failed request: "uacctl: WHAT: TEXT" on stderr and, with

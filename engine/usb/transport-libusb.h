@@ -121,7 +121,7 @@ int uacd_usb_create_io(const char *spec, const struct uacd_usb_probe *p,
 int uacd_usb_rebind(struct uacd_device *d, const struct uacd_usb_probe *p,
 		    const struct uacd_usb_io_ops *ops, void *io, char *err, size_t errlen);
 
-/* libusb error code -> negative errno (the one place they are translated). */
+/* libusb error code -> negative errno (the one place they are translated: usb-find.c). */
 int uacd_usb_errno(int libusb_error);
 
 /*
@@ -130,16 +130,6 @@ int uacd_usb_errno(int libusb_error);
  * call).  cb returns 0 to go on, <0 to stop.  0 or -errno.
  */
 int uacd_usb_scan(int (*cb)(const struct uacd_usb_probe *p, void *data), void *data);
-
-/*
- * Control thread: the raw active configuration descriptor (and the device
- * descriptor, dev may be NULL) of the first USB audio device a spec
- * matches, read without claiming anything -- for `uacctl describe
- * --device`.  0 and a malloc'd *cfg the caller frees, or -ENODEV / -errno
- * with err.
- */
-int uacd_usb_read_descriptors(const char *spec, uint8_t **cfg, size_t *cfg_len,
-			      struct uacd_usbdesc_device *dev, char *err, size_t errlen);
 
 /* Is d a USB device (created here)? */
 bool uacd_usb_is_usb(const struct uacd_device *d);

@@ -12,7 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "engine/core/format.h"
+#include "engine/core/format-name.h"
 #include "engine/usb/transport-libusb.h"
 
 static int parse_num(const char *key, const char *v, long lo, long hi, int base, long *out,
