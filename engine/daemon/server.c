@@ -32,6 +32,8 @@
 #include <sys/un.h>
 #include <unistd.h>
 
+#include <urcu-qsbr.h>
+
 #ifdef HAVE_SYSTEMD
 #include <systemd/sd-daemon.h>
 #endif
@@ -40,6 +42,7 @@
 #include "engine/core/dsp-stage.h"
 #include "engine/core/format.h"
 #include "engine/core/log.h"
+#include "engine/daemon/registry.h"
 #include "engine/daemon/server.h"
 #include "entitlement-policy/uacpol.h"
 
@@ -79,15 +82,12 @@ struct uacd_server {
 	int epfd;
 	int sigfd;
 	int timerfd;
-	struct uacd_device *devs[UACD_SERVER_MAX_DEVICES];
-	unsigned n_devs;
+	struct uacd_registry *reg;	/* the devices: the registry owns them */
 	struct conn *conns;
 	struct watch *watches;
-	struct uacpol *policy;		/* owned; NULL = deny everything */
+	struct uacpol *policy;		/* RCU, owned; NULL = deny everything */
 	uacd_reload_fn reload;
 	void *reload_data;
-	uacd_hook_fn hook_fn;
-	void *hook_data;
 	bool quit;
 };
 
@@ -170,8 +170,7 @@ err_bind:
 	return ret;
 }
 
-int uacd_server_new(const char *socket_path, struct uacd_device **devs, unsigned n_devs,
-		    struct uacd_server **out)
+int uacd_server_new(const char *socket_path, struct uacd_registry *reg, struct uacd_server **out)
 {
 	struct uacd_server *srv;
 	struct itimerspec its = { .it_interval = { 0, 100000000 }, .it_value = { 0, 100000000 } };
@@ -182,10 +181,7 @@ int uacd_server_new(const char *socket_path, struct uacd_device **devs, unsigned
 	if (!srv)
 		return -ENOMEM;
 	srv->listen_fd = srv->epfd = srv->sigfd = srv->timerfd = -1;
-	if (n_devs > UACD_SERVER_MAX_DEVICES)
-		n_devs = UACD_SERVER_MAX_DEVICES;
-	memcpy(srv->devs, devs, sizeof(*devs) * n_devs);
-	srv->n_devs = n_devs;
+	srv->reg = reg;
 
 	ret = listen_socket(srv, socket_path);
 	if (ret < 0)
@@ -222,12 +218,6 @@ void uacd_server_set_reload(struct uacd_server *srv, uacd_reload_fn fn, void *da
 {
 	srv->reload = fn;
 	srv->reload_data = data;
-}
-
-void uacd_server_set_hook_handler(struct uacd_server *srv, uacd_hook_fn fn, void *data)
-{
-	srv->hook_fn = fn;
-	srv->hook_data = data;
 }
 
 static void conn_close(struct uacd_server *srv, struct conn *c)
@@ -372,16 +362,7 @@ static void reply_text(struct conn *c, const struct uacd_msg_hdr *req, int resul
 
 struct uacd_device *uacd_server_find_device(struct uacd_server *srv, const char *name)
 {
-	unsigned i;
-
-	if (!srv->n_devs)
-		return NULL;
-	if (!name[0])
-		return srv->devs[0];
-	for (i = 0; i < srv->n_devs; i++)
-		if (!strcmp(srv->devs[i]->name, name))
-			return srv->devs[i];
-	return NULL;
+	return uacd_registry_find(srv->reg, name);
 }
 
 /* Copy a fixed-size string field from a client message, always terminated. */
@@ -408,33 +389,98 @@ static void policy_device(const struct uacd_device *d, struct uacpol_device *pd)
  * for the client in text.  Each denial is logged once per connection and
  * action, with who, what and which rule.
  */
+/* The policy's answer for c doing a on d (NULL: the daemon itself, no device). */
+static void decide(struct uacd_server *srv, struct conn *c, struct uacd_device *d,
+		   enum uacpol_action a, struct uacpol_decision *dec)
+{
+	struct uacpol_device pd;
+	struct uacpol *pol;
+
+	memset(dec, 0, sizeof(*dec));
+	pol = rcu_dereference(srv->policy);
+	if (!c->ident_ok) {
+		snprintf(dec->rule, sizeof(dec->rule), "identity");
+		snprintf(dec->reason, sizeof(dec->reason), "uacd could not identify the client");
+	} else if (!pol) {
+		snprintf(dec->rule, sizeof(dec->rule), "%s", UACPOL_DEFAULT_DENY);
+		snprintf(dec->reason, sizeof(dec->reason), "no policy is loaded");
+	} else if (!d) {
+		uacpol_check_client(pol, &c->ident, "", a, dec);
+	} else {
+		policy_device(d, &pd);
+		uacpol_check_client_device(pol, &c->ident, &pd, a, dec);
+	}
+}
+
+/* A denial: the client's sentence in text, and one log line per connection and right. */
+static int deny(struct conn *c, struct uacd_device *d, const char *what, unsigned bit,
+		const struct uacpol_decision *dec, char *text, size_t len)
+{
+	const char *on = d ? d->name : "the daemon (no device)";
+
+	snprintf(text, len, "permission denied: %s on %.40s (policy rule '%.48s': %.120s)",
+		 what, on, dec->rule, dec->reason);
+	if (!(c->denied_logged & (1u << bit))) {
+		c->denied_logged |= 1u << bit;
+		uacd_notice("denied %s on %s to %s (pid %d, uid %d, exe %s): rule '%s': %s",
+			    what, on, c->name, (int)c->pid, (int)c->uid,
+			    c->ident_ok && c->ident.exe[0] ? c->ident.exe : "?", dec->rule, dec->reason);
+	}
+	return -EACCES;
+}
+
 static int authorize(struct uacd_server *srv, struct conn *c, struct uacd_device *d,
 		     enum uacpol_action a, char *text, size_t len)
 {
-	struct uacpol_decision dec = { .allow = false };
-	struct uacpol_device pd;
+	struct uacpol_decision dec;
 
-	if (!c->ident_ok) {
-		snprintf(dec.rule, sizeof(dec.rule), "identity");
-		snprintf(dec.reason, sizeof(dec.reason), "uacd could not identify the client");
-	} else if (!srv->policy) {
-		snprintf(dec.rule, sizeof(dec.rule), "%s", UACPOL_DEFAULT_DENY);
-		snprintf(dec.reason, sizeof(dec.reason), "no policy is loaded");
-	} else {
-		policy_device(d, &pd);
-		uacpol_check_client_device(srv->policy, &c->ident, &pd, a, &dec);
-	}
+	decide(srv, c, d, a, &dec);
 	if (dec.allow)
 		return 0;
-	snprintf(text, len, "permission denied: %s on %.40s (policy rule '%.48s': %.120s)",
-		 uacpol_action_name(a), d->name, dec.rule, dec.reason);
-	if (!(c->denied_logged & (1u << a))) {
-		c->denied_logged |= 1u << a;
-		uacd_notice("denied %s on %s to %s (pid %d, uid %d, exe %s): rule '%s': %s",
-			    uacpol_action_name(a), d->name, c->name, (int)c->pid, (int)c->uid,
-			    c->ident_ok && c->ident.exe[0] ? c->ident.exe : "?", dec.rule, dec.reason);
+	return deny(c, d, uacpol_action_name(a), (unsigned)a, &dec, text, len);
+}
+
+/*
+ * The read right (STATUS, LIST, STATS, HOOKS): whoever may play, record
+ * or change controls on d may see it, its streams and its numbers.  See
+ * uacd-policy.yml(5).  quiet: no text, no log (LIST skips what it may not
+ * show).
+ */
+#define READ_BIT 31u
+static int authorize_read(struct uacd_server *srv, struct conn *c, struct uacd_device *d,
+			  bool quiet, char *text, size_t len)
+{
+	static const enum uacpol_action rights[] = { UACPOL_PLAY, UACPOL_RECORD, UACPOL_CONTROL };
+	struct uacpol_decision dec, first;
+	size_t i;
+
+	for (i = 0; i < sizeof(rights) / sizeof(rights[0]); i++) {
+		decide(srv, c, d, rights[i], &dec);
+		if (dec.allow)
+			return 0;
+		if (i == 0)
+			first = dec;
 	}
-	return -EACCES;
+	if (quiet)
+		return -EACCES;
+	return deny(c, d, "read (play, record or control)", READ_BIT, &first, text, len);
+}
+
+/* Reload touches every device: the reload right on each, or admin when there is none. */
+static int authorize_reload(struct uacd_server *srv, struct conn *c, char *text, size_t len)
+{
+	struct uacd_device *devs[UACD_REGISTRY_MAX];
+	unsigned n = uacd_registry_all(srv->reg, devs, UACD_REGISTRY_MAX), i;
+	int ret;
+
+	if (!n)
+		return authorize(srv, c, NULL, UACPOL_ADMIN, text, len);
+	for (i = 0; i < n; i++) {
+		ret = authorize(srv, c, devs[i], UACPOL_RELOAD, text, len);
+		if (ret)
+			return ret;
+	}
+	return 0;
 }
 
 static void handle_hello(struct uacd_server *srv, struct conn *c, struct uacd_hello *m)
@@ -515,34 +561,6 @@ static void handle_device_info(struct uacd_server *srv, struct conn *c, struct u
 	send_reply(c->fd, &r, sizeof(r), NULL, 0);
 }
 
-static int switch_rate(struct uacd_device *d, uint32_t rate, char *err, size_t errlen)
-{
-	unsigned i;
-	int ret;
-
-	for (i = 0; i < d->n_rates && d->rates[i] != rate; i++)
-		;
-	if (i == d->n_rates || !d->ops->set_rate) {
-		snprintf(err, errlen, "rate %u Hz: device %s does not support it", rate, d->name);
-		return -EINVAL;
-	}
-	if (uacd_dev_stream_count(d) != 0) {
-		snprintf(err, errlen, "rate %u Hz: device %s runs at %u Hz for other streams",
-			 rate, d->name, d->rate);
-		return -EBUSY;
-	}
-	uacd_dev_stop(d);
-	ret = d->ops->set_rate(d, rate);
-	if (!ret)
-		ret = uacd_dev_start(d);
-	if (ret) {
-		snprintf(err, errlen, "cannot switch %s to %u Hz: %s", d->name, rate, strerror(-ret));
-		return ret;
-	}
-	uacd_notice("%s: rate switched to %u Hz", d->name, rate);
-	return 0;
-}
-
 static void handle_stream_open(struct uacd_server *srv, struct conn *c, struct uacd_stream_req *m)
 {
 	struct uacd_stream_reply r;
@@ -576,12 +594,13 @@ static void handle_stream_open(struct uacd_server *srv, struct conn *c, struct u
 		snprintf(r.text, sizeof(r.text), "too many streams on one connection");
 		goto reply;
 	}
-	if (m->rate != d->rate) {
-		ret = switch_rate(d, m->rate, r.text, sizeof(r.text));
-		if (ret) {
-			r.hdr.result = ret;
-			goto reply;
-		}
+	/* Everything checked before the rate changes: a refused stream changes nothing. */
+	ret = uacd_dev_stream_check(d, m, r.text, sizeof(r.text));
+	if (!ret)
+		ret = uacd_dev_switch_rate(d, m->rate, r.text, sizeof(r.text));
+	if (ret) {
+		r.hdr.result = ret;
+		goto reply;
 	}
 	ret = uacd_dev_stream_open(d, m, c->wake_w, c->pid, c->name, &s, r.text, sizeof(r.text));
 	if (ret) {
@@ -619,38 +638,56 @@ static void handle_stream_close(struct conn *c, struct uacd_msg_hdr *h)
 static void handle_status(struct uacd_server *srv, struct conn *c, struct uacd_msg_hdr *h,
 			  const char *devname, bool hooks)
 {
-	char *buf = calloc(1, UACD_MSG_MAX);
+	struct uacd_device *devs[UACD_REGISTRY_MAX], *named = NULL;
+	unsigned n = uacd_registry_served(srv->reg, devs, UACD_REGISTRY_MAX), i;
+	char why[UACD_ERRTEXT_MAX];
 	size_t off = 0;
-	unsigned i;
+	char *buf;
 
-	if (!buf)
+	if (devname[0]) {
+		named = uacd_server_find_device(srv, devname);
+		if (!named) {
+			reply_text(c, h, -ENODEV, "no device named '%s'", devname);
+			return;
+		}
+		if (authorize_read(srv, c, named, false, why, sizeof(why))) {
+			reply_text(c, h, -EACCES, "%s", why);
+			return;
+		}
+	}
+	buf = calloc(1, UACD_MSG_MAX);
+	if (!buf) {
+		reply_text(c, h, -ENOMEM, "out of memory");
 		return;
-	for (i = 0; i < srv->n_devs && off < UACD_MSG_MAX - 64; i++) {
-		struct uacd_device *d = srv->devs[i];
+	}
+	for (i = 0; i < n && off < UACD_MSG_MAX - 64; i++) {
+		struct uacd_device *d = devs[i];
 
-		if (devname[0] && strcmp(devname, d->name))
+		if (named ? d != named : authorize_read(srv, c, d, true, NULL, 0) != 0)
 			continue;
 		if (hooks)
 			off += (size_t)uacd_dev_hooks_describe(d, buf + off, UACD_MSG_MAX - 64 - off);
 		else
 			off += (size_t)uacd_dev_describe(d, buf + off, UACD_MSG_MAX - 64 - off);
 	}
-	if (devname[0] && !uacd_server_find_device(srv, devname))
-		reply_text(c, h, -ENODEV, "no device named '%s'", devname);
-	else
-		reply_text(c, h, 0, "%s", buf);
+	reply_text(c, h, 0, "%s", buf);
 	free(buf);
 }
 
 static void handle_list(struct uacd_server *srv, struct conn *c, struct uacd_msg_hdr *h)
 {
+	struct uacd_device *devs[UACD_REGISTRY_MAX];
+	unsigned n = uacd_registry_served(srv->reg, devs, UACD_REGISTRY_MAX), i;
 	char buf[UACD_MSG_MAX - 64];
 	size_t off = 0;
-	unsigned i;
 
 	buf[0] = '\0';
-	for (i = 0; i < srv->n_devs && off < sizeof(buf); i++) {
-		struct uacd_device *d = srv->devs[i];
+	for (i = 0; i < n && off < sizeof(buf); i++) {
+		struct uacd_device *d = devs[i];
+
+		/* Only the devices this client may see. */
+		if (authorize_read(srv, c, d, true, NULL, 0))
+			continue;
 
 		off += (size_t)snprintf(buf + off, sizeof(buf) - off,
 					"%s\t%s\t%s\t%u Hz\tplayback %u ch\tcapture %u ch\tstreams %u\n",
@@ -688,13 +725,17 @@ static void handle_stats(struct uacd_server *srv, struct conn *c, struct uacd_de
 {
 	struct uacd_stats_reply *r;
 	struct uacd_device *d;
-	char name[UACD_NAME_MAX];
+	char name[UACD_NAME_MAX], why[UACD_ERRTEXT_MAX];
 	size_t size;
 
 	field(name, m->device, sizeof(name));
 	d = uacd_server_find_device(srv, name);
 	if (!d) {
 		reply_text(c, &m->hdr, -ENODEV, "no device named '%s'", name);
+		return;
+	}
+	if (authorize_read(srv, c, d, false, why, sizeof(why))) {
+		reply_text(c, &m->hdr, -EACCES, "%s", why);
 		return;
 	}
 	r = calloc(1, UACD_STATS_REPLY_MAX);
@@ -773,11 +814,7 @@ static void handle_hook(struct uacd_server *srv, struct conn *c, struct uacd_hoo
 		reply_text(c, &m->hdr, -EACCES, "%s", msg);
 		return;
 	}
-	if (!srv->hook_fn) {
-		reply_text(c, &m->hdr, -ENOTSUP, "this uacd cannot load hooks at run time");
-		return;
-	}
-	ret = srv->hook_fn(srv->hook_data, d, load, path, args, msg, sizeof(msg));
+	ret = uacd_registry_hook(srv->reg, d, load, path, args, msg, sizeof(msg));
 	if (!ret)
 		uacd_notice("%s: hook %s %s by %s (pid %d, uid %d)", d->name, path,
 			    load ? "loaded" : "unloaded", c->name, (int)c->pid, (int)c->uid);
@@ -837,7 +874,7 @@ static void handle_msg(struct uacd_server *srv, struct conn *c, uint8_t *buf, ss
 		break;
 	case UACD_MSG_RELOAD: {
 		char msg[UACD_ERRTEXT_MAX] = "nothing to reload";
-		int ret = srv->n_devs ? authorize(srv, c, srv->devs[0], UACPOL_RELOAD, msg, sizeof(msg)) : 0;
+		int ret = authorize_reload(srv, c, msg, sizeof(msg));
 
 		if (!ret && srv->reload)
 			ret = srv->reload(srv->reload_data, msg, sizeof(msg));
@@ -921,7 +958,12 @@ int uacd_server_run(struct uacd_server *srv)
 	struct epoll_event evs[32];
 
 #ifdef HAVE_SYSTEMD
-	sd_notifyf(0, "READY=1\nSTATUS=serving %u device(s)", srv->n_devs);
+	{
+		struct uacd_device *devs[UACD_REGISTRY_MAX];
+
+		sd_notifyf(0, "READY=1\nSTATUS=serving %u device(s)",
+			   uacd_registry_served(srv->reg, devs, UACD_REGISTRY_MAX));
+	}
 #endif
 	while (!srv->quit) {
 		int n = epoll_wait(srv->epfd, evs, 32, -1), i;
@@ -973,8 +1015,14 @@ void uacd_server_set_policy(struct uacd_server *srv, struct uacpol *p)
 {
 	struct conn *c;
 
-	uacpol_free(srv->policy);
-	srv->policy = p;
+	struct uacpol *old;
+
+	/* Readers (this thread) rcu_dereference() it: swap, wait, free. */
+	old = rcu_xchg_pointer(&srv->policy, p);
+	if (old) {
+		synchronize_rcu();
+		uacpol_free(old);
+	}
 	/* Streams whose client lost the right end now, with a clear error. */
 	for (c = srv->conns; c; c = c->next) {
 		unsigned i = 0;
@@ -991,10 +1039,7 @@ void uacd_server_set_policy(struct uacd_server *srv, struct uacpol *p)
 			}
 			uacd_notice("%s: stream %u of %s (pid %d) ended: %s", st->dev->name, st->id,
 				    c->name, (int)c->pid, why);
-			__atomic_store_n(&st->shm->daemon.error, -EACCES, __ATOMIC_RELEASE);
-			if (c->wake_w >= 0 && write(c->wake_w, "", 1) < 0)
-				(void)0;
-			uacd_dev_stream_close(st);
+			uacd_dev_stream_end(st, -EACCES);
 			c->streams[i] = c->streams[--c->n_streams];
 		}
 	}
@@ -1005,32 +1050,26 @@ int uacd_server_check_device(struct uacd_server *srv, struct uacd_device *d, cha
 	struct uacpol_decision dec;
 	struct uacpol_device pd;
 
-	if (!srv->policy) {
+	struct uacpol *pol = rcu_dereference(srv->policy);
+
+	if (!pol) {
 		snprintf(why, len, "no policy is loaded");
 		return -EACCES;
 	}
 	policy_device(d, &pd);
-	uacpol_check_device(srv->policy, &pd, &dec);
+	uacpol_check_device(pol, &pd, &dec);
 	if (dec.allow)
 		return 0;
 	snprintf(why, len, "policy rule '%.48s': %.160s", dec.rule, dec.reason);
 	return -EACCES;
 }
 
-int uacd_server_add_device(struct uacd_server *srv, struct uacd_device *d)
-{
-	if (srv->n_devs >= UACD_SERVER_MAX_DEVICES)
-		return -ENOSPC;
-	srv->devs[srv->n_devs++] = d;
-	return 0;
-}
-
-void uacd_server_remove_device(struct uacd_server *srv, struct uacd_device *d)
+void uacd_server_end_streams(struct uacd_server *srv, struct uacd_device *d, int error)
 {
 	struct conn *c;
 	unsigned i;
 
-	/* Streams on d end: clients already saw -ENODEV in their ring header. */
+	/* Clients of a device that left may have seen -ENODEV in their ring header already. */
 	for (c = srv->conns; c; c = c->next) {
 		i = 0;
 		while (i < c->n_streams) {
@@ -1038,26 +1077,10 @@ void uacd_server_remove_device(struct uacd_server *srv, struct uacd_device *d)
 				i++;
 				continue;
 			}
-			if (!__atomic_load_n(&c->streams[i]->shm->daemon.error, __ATOMIC_ACQUIRE))
-				__atomic_store_n(&c->streams[i]->shm->daemon.error, -ENODEV, __ATOMIC_RELEASE);
-			if (c->wake_w >= 0 && write(c->wake_w, "", 1) < 0)
-				(void)0;
-			uacd_dev_stream_close(c->streams[i]);
+			uacd_dev_stream_end(c->streams[i], error);
 			c->streams[i] = c->streams[--c->n_streams];
 		}
 	}
-	for (i = 0; i < srv->n_devs; i++)
-		if (srv->devs[i] == d) {
-			memmove(&srv->devs[i], &srv->devs[i + 1], sizeof(d) * (srv->n_devs - i - 1));
-			srv->n_devs--;
-			break;
-		}
-}
-
-unsigned uacd_server_devices(struct uacd_server *srv, struct uacd_device ***devs)
-{
-	*devs = srv->devs;
-	return srv->n_devs;
 }
 
 int uacd_server_watch(struct uacd_server *srv, int fd, void (*cb)(void *data), void *data)
