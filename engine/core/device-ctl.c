@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "engine/core/device.h"
+#include "engine/core/dsp-stage.h"
 #include "engine/core/format.h"
 #include "engine/core/log.h"
 
@@ -94,4 +95,67 @@ void uacd_dev_stream_end(struct uacd_stream *s, int error)
 	if (s->wake_fd >= 0 && write(s->wake_fd, "", 1) < 0)
 		(void)0;	/* full: the client has wake-ups pending */
 	uacd_dev_stream_close(s);
+}
+
+/* ---- controls ------------------------------------------------------------- */
+
+static int transport_control(struct uacd_device *d, const char *name, bool set, int32_t *value,
+			     int32_t *min, int32_t *max, int32_t *res)
+{
+	return d->ops->control ? d->ops->control(d, name, set, value, min, max, res) : -ENOENT;
+}
+
+static int dsp_control(struct uacd_device *d, const char *name, bool set, int32_t *value,
+		       int32_t *min, int32_t *max, int32_t *res)
+{
+	return uacd_dsp_stage_control(d->dsp, name, set, value, min, max, res);
+}
+
+/* "latency" (µs from the ring to the DAC) and "xruns": numbers, not settings. */
+static int readonly_control(struct uacd_device *d, const char *name, bool set, int32_t *value,
+			    int32_t *min, int32_t *max, int32_t *res)
+{
+	uint64_t v;
+
+	if (!strcmp(name, "latency"))
+		v = d->rate ? (uint64_t)uacd_dev_out_latency(d) * 1000000u / d->rate : 0;
+	else if (!strcmp(name, "xruns"))
+		v = __atomic_load_n(&d->stats.xruns, __ATOMIC_RELAXED);
+	else
+		return -ENOENT;
+	if (set)
+		return -EPERM;
+	*value = v > INT32_MAX ? INT32_MAX : (int32_t)v;
+	*min = 0;
+	*max = INT32_MAX;
+	*res = 1;
+	return 0;
+}
+
+/*
+ * The controls of a device, by owner, in the order a name is looked up:
+ * the first owner that knows the name answers.  The device's own controls
+ * (a USB feature unit's volume and mute) come first, so that software
+ * volume and mute exist only where the device has none.
+ */
+static const struct {
+	const char *owner;
+	int (*fn)(struct uacd_device *d, const char *name, bool set, int32_t *value,
+		  int32_t *min, int32_t *max, int32_t *res);
+} controls[] = {
+	{ "transport", transport_control },	/* device-specific: feature units */
+	{ "software", uacd_dev_sw_control },	/* "volume", "mute" */
+	{ "dsp", dsp_control },			/* "aux1".."aux4" faders of the chain */
+	{ "engine", readonly_control },		/* "latency", "xruns" */
+};
+
+int uacd_dev_control(struct uacd_device *d, const char *name, bool set, int32_t *value,
+		     int32_t *min, int32_t *max, int32_t *res)
+{
+	size_t i;
+	int ret = -ENOENT;
+
+	for (i = 0; i < sizeof(controls) / sizeof(controls[0]) && ret == -ENOENT; i++)
+		ret = controls[i].fn(d, name, set, value, min, max, res);
+	return ret;
 }

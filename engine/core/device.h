@@ -230,6 +230,14 @@ int uacd_dev_stream_check(const struct uacd_device *d, const struct uacd_stream_
 int uacd_dev_switch_rate(struct uacd_device *d, uint32_t rate, char *err, size_t errlen);
 /* End a stream for the client: error in its ring header (unless one is there), wake it, close. */
 void uacd_dev_stream_end(struct uacd_stream *s, int error);
+/*
+ * Control thread: get or set control `name` of d (the one table of
+ * controls is in device-ctl.c: the transport's own, software volume and
+ * mute, the DSP faders, read-only numbers).  0; -ENOENT for a name no
+ * owner knows, -EPERM for a read-only one, -EINVAL for a value out of range.
+ */
+int uacd_dev_control(struct uacd_device *d, const char *name, bool set, int32_t *value,
+		     int32_t *min, int32_t *max, int32_t *res);
 int uacd_dev_stream_open(struct uacd_device *d, const struct uacd_stream_req *req,
 			 int wake_fd, pid_t pid, const char *client,
 			 struct uacd_stream **out, char *err, size_t errlen);
