@@ -259,43 +259,13 @@ int uacd_dev_stream_open(struct uacd_device *d, const struct uacd_stream_req *re
 {
 	struct uacd_stream *s;
 	struct uacd_stream_set *old, *set;
-	uint32_t dir_ch;
 	int ret;
 
-	dir_ch = req->direction == UACD_DIR_PLAYBACK ? d->play_ch :
-		 req->direction == UACD_DIR_CAPTURE ? d->cap_ch : 0;
-	if (req->direction > UACD_DIR_CAPTURE) {
-		snprintf(err, errlen, "bad stream direction %u", req->direction);
-		return -EINVAL;
-	}
-	if (!dir_ch) {
-		snprintf(err, errlen, "device %s has no %s", d->name,
-			 req->direction == UACD_DIR_PLAYBACK ? "playback" : "capture");
-		return -ENODEV;
-	}
-	if (!uacd_format_bytes(req->format)) {
-		snprintf(err, errlen, "unknown sample format %u", req->format);
-		return -EINVAL;
-	}
-	if (req->channels < 1 || req->channels > UACD_CLIENT_MAX_CHANNELS) {
-		snprintf(err, errlen, "%u channels: uacd supports 1 to %u", req->channels,
-			 UACD_CLIENT_MAX_CHANNELS);
-		return -EINVAL;
-	}
+	ret = uacd_dev_stream_check(d, req, err, errlen);
+	if (ret)
+		return ret;
 	if (req->rate != d->rate) {
 		snprintf(err, errlen, "rate %u Hz: device %s runs at %u Hz", req->rate, d->name, d->rate);
-		return -EINVAL;
-	}
-	if (req->period_frames < 1 || req->buffer_frames < req->period_frames ||
-	    req->buffer_frames > UACD_RING_MAX_FRAMES) {
-		snprintf(err, errlen, "bad geometry: buffer %u, period %u frames",
-			 req->buffer_frames, req->period_frames);
-		return -EINVAL;
-	}
-	/* A ring that one RT cycle (1 ms) can empty or fill xruns every cycle. */
-	if (req->buffer_frames < uacd_dev_min_buffer(d)) {
-		snprintf(err, errlen, "buffer of %u frames is shorter than two 1 ms cycles (%u frames at %u Hz)",
-			 req->buffer_frames, uacd_dev_min_buffer(d), d->rate);
 		return -EINVAL;
 	}
 
@@ -474,8 +444,8 @@ int uacd_dev_hook_load(struct uacd_device *d, const char *path, const char *args
 
 int uacd_dev_hooks_set(struct uacd_device *d, struct uacd_hook *const *h, unsigned n)
 {
-	struct uacd_hook_set *old, *set;
-	unsigned i, j;
+	struct uacd_hook_set *set;
+	unsigned i;
 
 	if (n > UACD_MAX_HOOKS)
 		return -ENOSPC;
@@ -485,6 +455,16 @@ int uacd_dev_hooks_set(struct uacd_device *d, struct uacd_hook *const *h, unsign
 	for (i = 0; i < n; i++)
 		set->h[i] = h[i];
 	set->n = n;
+	uacd_dev_hooks_publish(d, set);
+	return 0;
+}
+
+void uacd_dev_hooks_publish(struct uacd_device *d, struct uacd_hook_set *set)
+{
+	struct uacd_hook_set *old;
+	struct uacd_hook *const *h = set->h;
+	unsigned i, j, n = set->n;
+
 	pthread_mutex_lock(&d->lock);
 	old = d->hooks;
 	rcu_assign_pointer(d->hooks, set);
@@ -498,7 +478,6 @@ int uacd_dev_hooks_set(struct uacd_device *d, struct uacd_hook *const *h, unsign
 			hook_destroy(old->h[i]);
 	}
 	free(old);
-	return 0;
 }
 
 int uacd_dev_hook_open(struct uacd_device *d, const char *path, const char *args,

@@ -220,6 +220,24 @@ void uacd_dev_free(struct uacd_device *d);
  * Control thread: create a stream for a validated request.  On failure
  * returns -errno and writes why into err.
  */
+/*
+ * Control thread (device-ctl.c): would a stream for req be valid at
+ * req->rate (the device's rate aside)?  0 or -errno with err.
+ */
+int uacd_dev_stream_check(const struct uacd_device *d, const struct uacd_stream_req *req,
+			  char *err, size_t errlen);
+/* Switch an idle device to rate (stop, set, start).  0 or -errno with err. */
+int uacd_dev_switch_rate(struct uacd_device *d, uint32_t rate, char *err, size_t errlen);
+/* End a stream for the client: error in its ring header (unless one is there), wake it, close. */
+void uacd_dev_stream_end(struct uacd_stream *s, int error);
+/*
+ * Control thread: get or set control `name` of d (the one table of
+ * controls is in device-ctl.c: the transport's own, software volume and
+ * mute, the DSP faders, read-only numbers).  0; -ENOENT for a name no
+ * owner knows, -EPERM for a read-only one, -EINVAL for a value out of range.
+ */
+int uacd_dev_control(struct uacd_device *d, const char *name, bool set, int32_t *value,
+		     int32_t *min, int32_t *max, int32_t *res);
 int uacd_dev_stream_open(struct uacd_device *d, const struct uacd_stream_req *req,
 			 int wake_fd, pid_t pid, const char *client,
 			 struct uacd_stream **out, char *err, size_t errlen);
@@ -255,6 +273,8 @@ void uacd_dev_hook_close(struct uacd_hook *h);
  * are not in the new one.
  */
 int uacd_dev_hooks_set(struct uacd_device *d, struct uacd_hook *const *h, unsigned n);
+/* The same with a set the caller allocated (calloc) and filled: never fails. */
+void uacd_dev_hooks_publish(struct uacd_device *d, struct uacd_hook_set *set);
 int uacd_dev_hooks_describe(struct uacd_device *d, char *buf, size_t len);
 
 int uacd_dev_describe(struct uacd_device *d, char *buf, size_t len);

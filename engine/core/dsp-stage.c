@@ -202,16 +202,26 @@ struct uacd_hook *uacd_dsp_stage_hook(struct uacd_dsp_stage *st)
 	return st->hook;
 }
 
-int uacd_dsp_stage_load(struct uacd_dsp_stage *st, int dir, const char *path, char *err, size_t errlen)
+int uacd_dsp_stage_build(struct uacd_dsp_stage *st, int dir, const char *path,
+			 struct uacd_dsp_build **out, char *err, size_t errlen)
 {
-	struct stage_chain *sc = NULL, *old;
+	struct stage_chain *sc = NULL;
 	int ret;
 
+	*out = NULL;
 	if (path && path[0]) {
 		ret = build(st->dev, dir, path, &sc, err, errlen);
 		if (ret)
-			return ret;	/* the running chain stays */
+			return ret;
 	}
+	*out = (struct uacd_dsp_build *)sc;
+	return 0;
+}
+
+void uacd_dsp_stage_commit(struct uacd_dsp_stage *st, int dir, struct uacd_dsp_build *b)
+{
+	struct stage_chain *sc = (struct stage_chain *)b, *old;
+
 	old = st->chain[dir];
 	if (sc && dir == 0)
 		uacdsp_chain_set_volume(sc->chain, uacd_dev_sw_volume_db(st->dev));
@@ -229,6 +239,22 @@ int uacd_dsp_stage_load(struct uacd_dsp_stage *st, int dir, const char *path, ch
 		stage_chain_free(old);
 	}
 	st->reloads++;
+}
+
+void uacd_dsp_build_free(struct uacd_dsp_build *b)
+{
+	stage_chain_free((struct stage_chain *)b);
+}
+
+int uacd_dsp_stage_load(struct uacd_dsp_stage *st, int dir, const char *path, char *err, size_t errlen)
+{
+	struct uacd_dsp_build *b;
+	int ret;
+
+	ret = uacd_dsp_stage_build(st, dir, path, &b, err, errlen);
+	if (ret)
+		return ret;	/* the running chain stays */
+	uacd_dsp_stage_commit(st, dir, b);
 	return 0;
 }
 

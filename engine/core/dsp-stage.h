@@ -24,6 +24,18 @@ struct uacd_hook *uacd_dsp_stage_hook(struct uacd_dsp_stage *st);
  * running chain stays and err says why (file:line:column).
  */
 int uacd_dsp_stage_load(struct uacd_dsp_stage *st, int dir, const char *path, char *err, size_t errlen);
+/*
+ * The same in two steps, for a reload that must change all or nothing:
+ * build compiles `path` for direction dir without touching what runs
+ * (*out = NULL for no chain); commit swaps it in (never fails; the
+ * running chain's filter state carries over to unchanged filters,
+ * changed ones crossfade); a build not committed is freed.
+ */
+struct uacd_dsp_build;
+int uacd_dsp_stage_build(struct uacd_dsp_stage *st, int dir, const char *path,
+			 struct uacd_dsp_build **out, char *err, size_t errlen);
+void uacd_dsp_stage_commit(struct uacd_dsp_stage *st, int dir, struct uacd_dsp_build *b);
+void uacd_dsp_build_free(struct uacd_dsp_build *b);
 void uacd_dsp_stage_set_volume(struct uacd_dsp_stage *st, float db);
 /*
  * Control thread: the DSP Aux faders as controls "aux1".."aux4", same

@@ -28,12 +28,9 @@
 
 #include "engine/daemon/uacd-conf.h"
 #include "engine/core/device.h"
-#include "engine/core/dsp-stage.h"
-#include "engine/daemon/hotplug.h"
+#include "engine/daemon/registry.h"
 #include "engine/core/log.h"
 #include "engine/daemon/server.h"
-#include "engine/usb/transport-libusb.h"
-#include "engine/sim/transport-sim.h"
 #include "entitlement-policy/uacpol.h"
 
 #define UACD_DEFAULT_POLICY SYSCONFDIR "/uacd/policy.yml"
@@ -43,20 +40,12 @@ struct daemon {
 	struct uacd_config cfg;
 	const char *config_path;
 	bool config_explicit;
-	struct uacd_device *devs[UACD_CONFIG_MAX_DEVICES];
-	unsigned n_devs;
 	/* hooks given on the command line survive reloads of the file */
 	char cli_hooks[UACD_CONFIG_MAX_HOOKS][512];
 	int n_cli_hooks;
 	const char *policy_opt;		/* --policy */
 	const char *dsp_opt;		/* --dsp */
-	struct uacd_dsp_stage *dsp[UACD_CONFIG_MAX_DEVICES];
-	/* hooks loaded at run time (uacctl hook load), kept across reloads */
-	struct {
-		char line[512];		/* "PATH ARGS" */
-		char name[UACD_NAME_MAX];
-	} rt_hooks[UACD_CONFIG_MAX_DEVICES][UACD_CONFIG_MAX_HOOKS];
-	int n_rt_hooks[UACD_CONFIG_MAX_DEVICES];
+	struct uacd_registry *reg;	/* every device */
 	struct uacd_server *srv;
 };
 
@@ -98,81 +87,6 @@ static void usage(FILE *f)
 		"Exit status: 0 clean stop, 1 startup error, 2 usage error.\n");
 }
 
-static int create_device(const char *spec, struct uacd_device **out, char *err, size_t errlen)
-{
-	if (!strncmp(spec, "sim", 3) && (spec[3] == '\0' || spec[3] == ':'))
-		return uacd_sim_create(spec, out, err, errlen);
-	if (!strncmp(spec, "usb", 3) && (spec[3] == '\0' || spec[3] == ':' || spec[3] == ','))
-		return uacd_usb_create(spec, out, err, errlen);
-	snprintf(err, errlen, "device spec '%s': expected sim[:options] or usb[:VID:PID[:SERIAL]|:path=BUS-PORT][,options]", spec);
-	return -EINVAL;
-}
-
-/*
- * The hook lines in force: command line first, then the config file.
- * `lines` holds 2 * UACD_CONFIG_MAX_HOOKS (each source holds at most
- * UACD_CONFIG_MAX_HOOKS), plus room for run-time hooks added by callers.
- */
-static int hook_lines(struct daemon *dm, const struct uacd_config *cfg, const char **lines)
-{
-	int i, n = 0;
-
-	for (i = 0; i < dm->n_cli_hooks; i++)
-		lines[n++] = dm->cli_hooks[i];
-	for (i = 0; i < cfg->n_hooks; i++)
-		lines[n++] = cfg->hooks[i];
-	return n;
-}
-
-/*
- * Open the hooks named by `lines` for d and publish [dsp stage, hooks...]
- * in one swap.  On error nothing changes and err says why.
- */
-static int install_hooks(struct daemon *dm, unsigned k, const char **lines, int n,
-			 char *err, size_t errlen)
-{
-	struct uacd_device *d = dm->devs[k];
-	struct uacd_hook *h[UACD_MAX_HOOKS];
-	int i, nh = 0, ret;
-
-	if (n + 1 > (int)UACD_MAX_HOOKS) {
-		snprintf(err, errlen, "%s: %d hooks: a device takes at most %u besides its DSP stage",
-			 d->name, n, UACD_MAX_HOOKS - 1);
-		return -ENOSPC;
-	}
-	h[nh++] = uacd_dsp_stage_hook(dm->dsp[k]);
-	for (i = 0; i < n; i++) {
-		char path[512];
-		const char *args = "";
-		char *sp;
-
-		snprintf(path, sizeof(path), "%s", lines[i]);
-		sp = strchr(path, ' ');
-		if (sp) {
-			*sp = '\0';
-			args = sp + 1;
-			while (*args == ' ')
-				args++;
-		}
-		ret = uacd_dev_hook_open(d, path, args, &h[nh], err, errlen);
-		if (ret)
-			goto err_close;
-		nh++;
-		uacd_notice("%s: hook %s loaded", d->name, path);
-	}
-	ret = uacd_dev_hooks_set(d, h, (unsigned)nh);
-	if (ret) {
-		snprintf(err, errlen, "%s: cannot install hooks: %s", d->name, strerror(-ret));
-		goto err_close;
-	}
-	return 0;
-
-err_close:
-	while (nh > 1)
-		uacd_dev_hook_close(h[--nh]);
-	return ret;
-}
-
 static const char *dsp_path(struct daemon *dm, const struct uacd_config *cfg)
 {
 	if (dm->dsp_opt)
@@ -182,289 +96,82 @@ static const char *dsp_path(struct daemon *dm, const struct uacd_config *cfg)
 	return access(UACD_DEFAULT_DSP, F_OK) == 0 ? UACD_DEFAULT_DSP : "";
 }
 
-/* Load device k's DSP chains (that device keeps its running ones on error). */
-static int load_dsp_one(struct daemon *dm, unsigned k, const struct uacd_config *cfg,
-			char *err, size_t errlen)
+static const char *policy_path(struct daemon *dm, const struct uacd_config *cfg)
 {
-	int ret;
-
-	if (dm->devs[k]->play_ch) {
-		ret = uacd_dsp_stage_load(dm->dsp[k], 0, dsp_path(dm, cfg), err, errlen);
-		if (ret)
-			return ret;
-	}
-	if (dm->devs[k]->cap_ch) {
-		ret = uacd_dsp_stage_load(dm->dsp[k], 1, cfg->dsp_capture, err, errlen);
-		if (ret)
-			return ret;
-	}
-	return 0;
-}
-
-/* Load the DSP chains of every device; stops at the first error. */
-static int load_dsp(struct daemon *dm, const struct uacd_config *cfg, char *err, size_t errlen)
-{
-	unsigned k;
-	int ret;
-
-	for (k = 0; k < dm->n_devs; k++) {
-		ret = load_dsp_one(dm, k, cfg, err, errlen);
-		if (ret)
-			return ret;
-	}
-	return 0;
-}
-
-/* The daemon-wide RT priority, unless the device's spec names its own (priority=). */
-static void default_priority(const struct daemon *dm, struct uacd_device *d, const char *spec)
-{
-	if (!strstr(spec, "priority="))
-		d->rt_priority = dm->cfg.rt_priority;
+	return dm->policy_opt ? dm->policy_opt : cfg->policy[0] ? cfg->policy : UACD_DEFAULT_POLICY;
 }
 
 /*
- * Forget device k: free its DSP stage (and the device itself when
- * free_dev) and close the gap in the per-device arrays.  Without free_dev
- * the stage must not be published in the device's hook set.
+ * What every device gets under config cfg: the RT priority (from startup:
+ * priorities need a restart), the DSP chains, the hook lines (command line
+ * first, then the file).
  */
-static void drop_device(struct daemon *dm, unsigned k, bool free_dev)
+static void make_profile(struct daemon *dm, const struct uacd_config *cfg, struct uacd_profile *p)
 {
-	struct uacd_device *d = dm->devs[k];
-	struct uacd_hook *h = dm->dsp[k] ? uacd_dsp_stage_hook(dm->dsp[k]) : NULL;
-	bool published = false;
-	unsigned i;
+	int i;
 
-	/* The stage's hook is published (the device frees it), or owned by nobody yet. */
-	for (i = 0; h && d->hooks && i < d->hooks->n; i++)
-		published |= d->hooks->h[i] == h;
-	if (free_dev)
-		uacd_dev_free(d);
-	else
-		d->dsp = NULL;
-	if (h && !published)
-		free(h);
-	uacd_dsp_stage_free(dm->dsp[k]);
-	for (i = k; i + 1 < dm->n_devs; i++) {
-		dm->devs[i] = dm->devs[i + 1];
-		dm->dsp[i] = dm->dsp[i + 1];
-		memcpy(dm->rt_hooks[i], dm->rt_hooks[i + 1], sizeof(dm->rt_hooks[i]));
-		dm->n_rt_hooks[i] = dm->n_rt_hooks[i + 1];
-	}
-	dm->n_devs--;
-	dm->devs[dm->n_devs] = NULL;
-	dm->dsp[dm->n_devs] = NULL;
-	dm->n_rt_hooks[dm->n_devs] = 0;
-}
-
-/*
- * A USB device that arrived as a new one (hotplug.c): it gets what the
- * startup devices got, the daemon's RT priority, the DSP chains in force
- * and the configured hooks, before it starts.  If they do not load it is
- * not served: a device that silently skipped the user's room correction
- * would be worse.
- */
-static int adopt_device(struct uacd_device *d, void *data)
-{
-	struct daemon *dm = data;
-	const char *lines[2 * UACD_CONFIG_MAX_HOOKS];
-	char err[512];
-	unsigned k = dm->n_devs;
-	int ret;
-
-	if (k >= UACD_CONFIG_MAX_DEVICES) {
-		uacd_notice("%s: not served: uacd serves at most %u devices", d->name,
-			    UACD_CONFIG_MAX_DEVICES);
-		return -ENOSPC;
-	}
-	default_priority(dm, d, uacd_usb_spec_string(d));
-	ret = uacd_dsp_stage_new(d, &dm->dsp[k]);
-	if (ret) {
-		uacd_err("%s: not served: DSP stage: %s", d->name, strerror(-ret));
-		return ret;
-	}
-	dm->devs[k] = d;
-	dm->n_rt_hooks[k] = 0;
-	dm->n_devs++;
-	ret = load_dsp_one(dm, k, &dm->cfg, err, sizeof(err));
-	if (!ret)
-		ret = install_hooks(dm, k, lines, hook_lines(dm, &dm->cfg, lines), err, sizeof(err));
-	if (ret) {
-		uacd_err("%s: not served: %s", d->name, err);
-		drop_device(dm, k, false);
-		return ret;
-	}
-	return 0;
-}
-
-static void release_device(struct uacd_device *d, void *data)
-{
-	struct daemon *dm = data;
-	unsigned k;
-
-	for (k = 0; k < dm->n_devs; k++)
-		if (dm->devs[k] == d) {
-			drop_device(dm, k, true);
-			return;
-		}
-	uacd_dev_free(d);
-}
-
-static const char *policy_path(struct daemon *dm)
-{
-	return dm->policy_opt ? dm->policy_opt : dm->cfg.policy[0] ? dm->cfg.policy : UACD_DEFAULT_POLICY;
-}
-
-static bool same_hooks(struct daemon *dm, const struct uacd_config *a, const struct uacd_config *b)
-{
-	const char *la[2 * UACD_CONFIG_MAX_HOOKS], *lb[2 * UACD_CONFIG_MAX_HOOKS];
-	int na = hook_lines(dm, a, la), nb = hook_lines(dm, b, lb), i;
-
-	if (na != nb)
-		return false;
-	for (i = 0; i < na; i++)
-		if (strcmp(la[i], lb[i]))
-			return false;
-	return true;
+	memset(p, 0, sizeof(*p));
+	p->rt_priority = dm->cfg.rt_priority;
+	snprintf(p->dsp[0], sizeof(p->dsp[0]), "%s", dsp_path(dm, cfg));
+	snprintf(p->dsp[1], sizeof(p->dsp[1]), "%s", cfg->dsp_capture);
+	for (i = 0; i < dm->n_cli_hooks; i++)
+		snprintf(p->hooks[p->n_hooks++], sizeof(p->hooks[0]), "%s", dm->cli_hooks[i]);
+	for (i = 0; i < cfg->n_hooks; i++)
+		snprintf(p->hooks[p->n_hooks++], sizeof(p->hooks[0]), "%s", cfg->hooks[i]);
 }
 
 /*
  * SIGHUP / `uacctl reload`: the config file, the DSP chains, the hooks and
- * the policy.  Each part is validated before it replaces the running one;
- * a part that fails leaves its running version in place and the error is
- * returned.  Socket, devices and priorities need a restart.
+ * the policy, all or nothing.  Everything is loaded and built first (the
+ * registry's transaction for every device's chains and hooks); only when
+ * all of it succeeded is it swapped in.  Socket, devices and priorities
+ * need a restart.
  */
 static int reload(void *data, char *msg, size_t len)
 {
+	static const char kept[] = "(nothing changed: the running configuration, policy, DSP chains and hooks stay)";
 	struct daemon *dm = data;
 	struct uacd_config cfg;
+	struct uacd_profile prof;
+	struct uacd_reload *t = NULL;
 	struct uacpol *pol = NULL;
-	const char *lines[3 * UACD_CONFIG_MAX_HOOKS];
 	char err[512];
-	unsigned i;
-	int ret, n;
+	unsigned n;
+	int ret;
 
 	uacd_config_defaults(&cfg);
 	ret = uacd_config_load(&cfg, dm->config_path, err, sizeof(err));
 	if (ret && !(ret == -ENOENT && !dm->config_explicit)) {
-		snprintf(msg, len, "%s (running configuration kept)", err);
+		snprintf(msg, len, "%s %s", err, kept);
 		return -EINVAL;
 	}
-	snprintf(dm->cfg.policy, sizeof(dm->cfg.policy), "%s", cfg.policy);
-	ret = uacpol_load(policy_path(dm), &pol, err, sizeof(err));
+	ret = uacpol_load(policy_path(dm, &cfg), &pol, err, sizeof(err));
 	if (ret) {
-		snprintf(msg, len, "%s (running policy kept)", err);
+		snprintf(msg, len, "%s %s", err, kept);
 		return ret;
 	}
-	ret = load_dsp(dm, &cfg, err, sizeof(err));
+	make_profile(dm, &cfg, &prof);
+	ret = uacd_registry_reload_build(dm->reg, &prof, &t, err, sizeof(err));
 	if (ret) {
 		uacpol_free(pol);
-		snprintf(msg, len, "%s (running DSP chain kept)", err);
+		snprintf(msg, len, "%s %s", err, kept);
 		return ret;
 	}
+	/* Commit: nothing below can fail. */
+	uacd_registry_reload_commit(dm->reg, t);
+	uacd_server_set_policy(dm->srv, pol);
+	snprintf(dm->cfg.policy, sizeof(dm->cfg.policy), "%s", cfg.policy);
 	snprintf(dm->cfg.dsp, sizeof(dm->cfg.dsp), "%s", cfg.dsp);
 	snprintf(dm->cfg.dsp_capture, sizeof(dm->cfg.dsp_capture), "%s", cfg.dsp_capture);
-	if (!same_hooks(dm, &dm->cfg, &cfg)) {
-		for (i = 0; i < dm->n_devs; i++) {
-			int k;
+	dm->cfg.n_hooks = cfg.n_hooks;
+	memcpy(dm->cfg.hooks, cfg.hooks, sizeof(cfg.hooks));
+	{
+		struct uacd_device *devs[UACD_REGISTRY_MAX];
 
-			n = hook_lines(dm, &cfg, lines);
-			for (k = 0; k < dm->n_rt_hooks[i]; k++)
-				lines[n++] = dm->rt_hooks[i][k].line;
-			ret = install_hooks(dm, i, lines, n, err, sizeof(err));
-			if (ret) {
-				uacpol_free(pol);
-				snprintf(msg, len, "%s (running hooks kept)", err);
-				return ret;
-			}
-		}
-		dm->cfg.n_hooks = cfg.n_hooks;
-		memcpy(dm->cfg.hooks, cfg.hooks, sizeof(cfg.hooks));
+		n = uacd_registry_all(dm->reg, devs, UACD_REGISTRY_MAX);
 	}
-	uacd_server_set_policy(dm->srv, pol);
-	snprintf(msg, len, "policy %s, DSP %s, %d hook(s) on %u device(s)", policy_path(dm),
-		 dsp_path(dm, &dm->cfg)[0] ? dsp_path(dm, &dm->cfg) : "none",
-		 dm->n_cli_hooks + dm->cfg.n_hooks, dm->n_devs);
-	return 0;
-}
-
-/*
- * `uacctl hook load|unload` from a client the policy gave the "hook" right:
- * the new set is the running one plus (or minus) one hook, swapped in one
- * go, so the other hooks keep their state.
- */
-static int hook_handler(void *data, struct uacd_device *d, bool load, const char *path,
-			const char *args, char *msg, size_t len)
-{
-	struct daemon *dm = data;
-	struct uacd_hook *set[UACD_MAX_HOOKS], *h = NULL, *dsp;
-	struct uacd_hook_set *cur = d->hooks;	/* the control thread is its only writer */
-	struct stat st;
-	unsigned k, i, n = 0;
-	int ret, r;
-
-	for (k = 0; k < dm->n_devs && dm->devs[k] != d; k++)
-		;
-	if (k == dm->n_devs)
-		return -ENODEV;
-	dsp = uacd_dsp_stage_hook(dm->dsp[k]);
-	if (!load) {
-		for (i = 0; i < cur->n; i++) {
-			if (cur->h[i] != dsp && !strcmp(cur->h[i]->name, path))
-				h = cur->h[i];
-			else
-				set[n++] = cur->h[i];
-		}
-		if (!h) {
-			snprintf(msg, len, "%s has no hook named '%s'", d->name, path);
-			return -ENOENT;
-		}
-		ret = uacd_dev_hooks_set(d, set, n);	/* destroys h */
-		if (ret) {
-			snprintf(msg, len, "cannot unload: %s", strerror(-ret));
-			return ret;
-		}
-		for (r = 0; r < dm->n_rt_hooks[k]; r++)
-			if (!strcmp(dm->rt_hooks[k][r].name, path)) {
-				dm->rt_hooks[k][r] = dm->rt_hooks[k][--dm->n_rt_hooks[k]];
-				break;
-			}
-		snprintf(msg, len, "hook %s unloaded from %s", path, d->name);
-		return 0;
-	}
-	/* The daemon is going to run this code: insist on a file nobody else can change. */
-	if (path[0] != '/') {
-		snprintf(msg, len, "hook path must be absolute: %s", path);
-		return -EINVAL;
-	}
-	if (stat(path, &st) < 0 || !S_ISREG(st.st_mode)) {
-		snprintf(msg, len, "hook %s: not a regular file", path);
-		return -ENOENT;
-	}
-	if (st.st_mode & (S_IWGRP | S_IWOTH)) {
-		snprintf(msg, len, "hook %s is writable by group or others: refused", path);
-		return -EPERM;
-	}
-	if (cur->n >= UACD_MAX_HOOKS || dm->n_rt_hooks[k] >= UACD_CONFIG_MAX_HOOKS) {
-		snprintf(msg, len, "%s has the most hooks it can take (%u)", d->name, UACD_MAX_HOOKS);
-		return -ENOSPC;
-	}
-	ret = uacd_dev_hook_open(d, path, args, &h, msg, len);
-	if (ret)
-		return ret;
-	for (i = 0; i < cur->n; i++)
-		set[n++] = cur->h[i];
-	set[n++] = h;
-	ret = uacd_dev_hooks_set(d, set, n);
-	if (ret) {
-		uacd_dev_hook_close(h);
-		snprintf(msg, len, "cannot load: %s", strerror(-ret));
-		return ret;
-	}
-	snprintf(dm->rt_hooks[k][dm->n_rt_hooks[k]].line, sizeof(dm->rt_hooks[k][0].line), "%s%s%s",
-		 path, args[0] ? " " : "", args);
-	snprintf(dm->rt_hooks[k][dm->n_rt_hooks[k]].name, sizeof(dm->rt_hooks[k][0].name), "%s", h->name);
-	dm->n_rt_hooks[k]++;
-	snprintf(msg, len, "hook %s (%s) loaded on %s", h->name, path, d->name);
+	snprintf(msg, len, "policy %s, DSP %s, %d hook(s) on %u device(s)", policy_path(dm, &dm->cfg),
+		 prof.dsp[0][0] ? prof.dsp[0] : "none", prof.n_hooks, n);
 	return 0;
 }
 
@@ -653,11 +360,9 @@ int main(int argc, char **argv)
 	};
 	struct daemon dm;
 	struct uacd_server *srv = NULL;
-	struct uacd_hotplug *hotplug = NULL;
 	const char *socket_opt = NULL, *user_opt = NULL;
 	char cli_devices[UACD_CONFIG_MAX_DEVICES][512];
 	int n_cli_devices = 0, priority = -1, verbose = 0, quiet = 0, no_mlock = 0, wait_opt = 0;
-	int n_waiting = 0;
 	bool foreground = false;
 	int notify_fd = -1, ret, opt, i, status = 1;
 	char err[512];
@@ -783,51 +488,22 @@ int main(int argc, char **argv)
 		pthread_sigmask(SIG_BLOCK, &mask, NULL);
 	}
 
-	for (i = 0; i < dm.cfg.n_devices; i++) {
-		struct uacd_device *d = NULL;
-		unsigned k;
+	{
+		struct uacd_profile prof;
 
-		ret = create_device(dm.cfg.devices[i], &d, err, sizeof(err));
-		if (ret == -ENODEV && dm.cfg.wait_for_devices && !strncmp(dm.cfg.devices[i], "usb", 3)) {
-			/* hotplug.c claims it when it arrives, like a further match */
-			uacd_notice("%s; waiting for it to be plugged in", err);
-			n_waiting++;
-			continue;
+		make_profile(&dm, &dm.cfg, &prof);
+		ret = uacd_registry_new(&prof, &dm.reg);
+		if (ret) {
+			fprintf(stderr, "uacd: %s\n", strerror(-ret));
+			goto out;
 		}
+	}
+	for (i = 0; i < dm.cfg.n_devices; i++) {
+		ret = uacd_registry_create(dm.reg, dm.cfg.devices[i], dm.cfg.wait_for_devices,
+					   err, sizeof(err));
 		if (ret) {
 			fprintf(stderr, "uacd: %s\n", err);
 			goto out;
-		}
-		for (k = 0; k < dm.n_devs; k++)
-			if (!strcmp(dm.devs[k]->name, d->name)) {
-				fprintf(stderr, "uacd: two devices named '%s' (use name=)\n", d->name);
-				uacd_dev_free(d);
-				goto out;
-			}
-		default_priority(&dm, d, dm.cfg.devices[i]);
-		dm.devs[dm.n_devs] = d;
-		ret = uacd_dsp_stage_new(d, &dm.dsp[dm.n_devs]);
-		dm.n_devs++;
-		if (ret) {
-			fprintf(stderr, "uacd: %s: %s\n", d->name, strerror(-ret));
-			goto out;
-		}
-	}
-	ret = load_dsp(&dm, &dm.cfg, err, sizeof(err));
-	if (ret) {
-		fprintf(stderr, "uacd: %s\n", err);
-		goto out;
-	}
-	{
-		const char *lines[2 * UACD_CONFIG_MAX_HOOKS];
-		int n = hook_lines(&dm, &dm.cfg, lines);
-
-		for (i = 0; i < (int)dm.n_devs; i++) {
-			ret = install_hooks(&dm, (unsigned)i, lines, n, err, sizeof(err));
-			if (ret) {
-				fprintf(stderr, "uacd: %s\n", err);
-				goto out;
-			}
 		}
 	}
 
@@ -843,12 +519,12 @@ int main(int argc, char **argv)
 		struct uacpol *pol = NULL;
 
 		/* Default deny: without a policy nobody could use the daemon. */
-		ret = uacpol_load(policy_path(&dm), &pol, err, sizeof(err));
+		ret = uacpol_load(policy_path(&dm, &dm.cfg), &pol, err, sizeof(err));
 		if (ret) {
 			fprintf(stderr, "uacd: %s\nuacd: the policy decides who may use uacd; see uacd-policy.yml(5)\n", err);
 			goto out;
 		}
-		ret = uacd_server_new(dm.cfg.socket, dm.devs, dm.n_devs, &srv);
+		ret = uacd_server_new(dm.cfg.socket, dm.reg, &srv);
 		if (ret) {
 			uacpol_free(pol);
 			fprintf(stderr, "uacd: cannot serve %s: %s\n", dm.cfg.socket, strerror(-ret));
@@ -857,14 +533,12 @@ int main(int argc, char **argv)
 		uacd_server_set_policy(srv, pol);
 	}
 	dm.srv = srv;
+	uacd_registry_set_server(dm.reg, srv);
 	uacd_server_set_reload(srv, reload, &dm);
-	uacd_server_set_hook_handler(srv, hook_handler, &dm);
-	for (i = 0; i < (int)dm.n_devs; i++) {
-		ret = uacd_server_check_device(srv, dm.devs[i], err, sizeof(err));
-		if (ret) {
-			fprintf(stderr, "uacd: device %s may not be claimed: %s\n", dm.devs[i]->name, err);
-			goto out;
-		}
+	ret = uacd_registry_check(dm.reg, err, sizeof(err));
+	if (ret) {
+		fprintf(stderr, "uacd: %s\n", err);
+		goto out;
 	}
 
 	if (dm.cfg.mlock) {
@@ -883,36 +557,13 @@ int main(int argc, char **argv)
 		}
 	}
 
-	for (i = 0; i < (int)dm.n_devs; i++) {
-		char desc[512];
-
-		ret = uacd_dev_start(dm.devs[i]);
-		if (ret) {
-			uacd_err("%s: cannot start: %s", dm.devs[i]->name, strerror(-ret));
-			goto out;
-		}
-		uacd_dev_describe(dm.devs[i], desc, sizeof(desc));
-		desc[strcspn(desc, "\n")] = '\0';
-		uacd_notice("device %s", desc);
+	/* Every device starts; usb specs are followed for arrivals (nothing for sim). */
+	ret = uacd_registry_start(dm.reg, (const char (*)[512])dm.cfg.devices, dm.cfg.n_devices,
+				  err, sizeof(err));
+	if (ret) {
+		uacd_err("%s", err);
+		goto out;
 	}
-	/* USB devices that come and go (usb... specs only; nothing for sim). */
-	{
-		const struct uacd_hotplug_ops hp_ops = {
-			.adopt = adopt_device,
-			.release = release_device,
-			.data = &dm,
-		};
-
-		ret = uacd_hotplug_start(srv, (const char (*)[512])dm.cfg.devices, dm.cfg.n_devices,
-					 &hp_ops, &hotplug);
-	}
-	if (n_waiting && !uacd_hotplug_following(hotplug))
-		uacd_warn("%d absent device(s) will not be noticed when plugged in: no source of USB events",
-			  n_waiting);
-	else if (n_waiting)
-		uacd_hotplug_rescan(hotplug);
-	if (ret)
-		uacd_warn("hotplug: %s", strerror(-ret));
 	uacd_notice("uacd %s serving %s", PACKAGE_VERSION, dm.cfg.socket);
 	if (notify_fd >= 0) {
 		char ok = 0;
@@ -935,10 +586,10 @@ int main(int argc, char **argv)
 	ret = uacd_server_run(srv);
 	status = ret ? 1 : 0;
 out:
-	uacd_hotplug_stop(hotplug);	/* frees the devices it created */
+	/* Devices stop (and the RT log drains) before streams close and names go. */
+	uacd_registry_stop(dm.reg);
 	uacd_server_free(srv);
-	while (dm.n_devs)
-		drop_device(&dm, dm.n_devs - 1, true);
+	uacd_registry_free(dm.reg);
 	rcu_barrier();
 	uacd_log_drain();
 	if (notify_fd >= 0)

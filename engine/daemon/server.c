@@ -32,69 +32,18 @@
 #include <sys/un.h>
 #include <unistd.h>
 
+#include <urcu-qsbr.h>
+
 #ifdef HAVE_SYSTEMD
 #include <systemd/sd-daemon.h>
 #endif
 
 #include "engine/core/device.h"
-#include "engine/core/dsp-stage.h"
-#include "engine/core/format.h"
 #include "engine/core/log.h"
-#include "engine/daemon/server.h"
+#include "engine/daemon/registry.h"
+#include "engine/daemon/server-private.h"
 #include "entitlement-policy/uacpol.h"
 
-#define MAX_CONN_STREAMS 16
-
-/* Every epoll item that is a pointer starts with its kind. */
-enum item_kind { ITEM_CONN = 0x636f6e6e, ITEM_WATCH = 0x77617463 };
-
-struct watch {
-	enum item_kind kind;
-	int fd;
-	void (*cb)(void *data);
-	void *data;
-	struct watch *next;
-};
-
-struct conn {
-	enum item_kind kind;
-	int fd;
-	int wake_r, wake_w;
-	pid_t pid;
-	uid_t uid;
-	gid_t gid;
-	char name[UACD_NAME_MAX];
-	struct uacd_stream *streams[MAX_CONN_STREAMS];
-	unsigned n_streams;
-	struct uacpol_client ident;	/* SO_PEERCRED + pidfd, taken at accept */
-	bool ident_ok;
-	unsigned denied_logged;		/* bit per action: log each denial once */
-	struct conn *next;
-};
-
-struct uacd_server {
-	int listen_fd;
-	bool activated;			/* socket came from systemd */
-	char path[sizeof(((struct sockaddr_un *)0)->sun_path)];
-	int epfd;
-	int sigfd;
-	int timerfd;
-	struct uacd_device *devs[UACD_SERVER_MAX_DEVICES];
-	unsigned n_devs;
-	struct conn *conns;
-	struct watch *watches;
-	struct uacpol *policy;		/* owned; NULL = deny everything */
-	uacd_reload_fn reload;
-	void *reload_data;
-	uacd_hook_fn hook_fn;
-	void *hook_data;
-	bool quit;
-};
-
-/* epoll tags: small integers for the fixed fds, pointers for connections. */
-#define TAG_LISTEN ((void *)1)
-#define TAG_SIGNAL ((void *)2)
-#define TAG_TIMER ((void *)3)
 
 static int ep_add(int epfd, int fd, void *tag)
 {
@@ -170,8 +119,7 @@ err_bind:
 	return ret;
 }
 
-int uacd_server_new(const char *socket_path, struct uacd_device **devs, unsigned n_devs,
-		    struct uacd_server **out)
+int uacd_server_new(const char *socket_path, struct uacd_registry *reg, struct uacd_server **out)
 {
 	struct uacd_server *srv;
 	struct itimerspec its = { .it_interval = { 0, 100000000 }, .it_value = { 0, 100000000 } };
@@ -182,10 +130,7 @@ int uacd_server_new(const char *socket_path, struct uacd_device **devs, unsigned
 	if (!srv)
 		return -ENOMEM;
 	srv->listen_fd = srv->epfd = srv->sigfd = srv->timerfd = -1;
-	if (n_devs > UACD_SERVER_MAX_DEVICES)
-		n_devs = UACD_SERVER_MAX_DEVICES;
-	memcpy(srv->devs, devs, sizeof(*devs) * n_devs);
-	srv->n_devs = n_devs;
+	srv->reg = reg;
 
 	ret = listen_socket(srv, socket_path);
 	if (ret < 0)
@@ -224,13 +169,7 @@ void uacd_server_set_reload(struct uacd_server *srv, uacd_reload_fn fn, void *da
 	srv->reload_data = data;
 }
 
-void uacd_server_set_hook_handler(struct uacd_server *srv, uacd_hook_fn fn, void *data)
-{
-	srv->hook_fn = fn;
-	srv->hook_data = data;
-}
-
-static void conn_close(struct uacd_server *srv, struct conn *c)
+void srv_conn_close(struct uacd_server *srv, struct conn *c)
 {
 	struct conn **pp;
 	unsigned i;
@@ -262,7 +201,7 @@ void uacd_server_free(struct uacd_server *srv)
 	if (!srv)
 		return;
 	while (srv->conns)
-		conn_close(srv, srv->conns);
+		srv_conn_close(srv, srv->conns);
 	while (srv->watches) {
 		struct watch *w = srv->watches;
 
@@ -325,7 +264,7 @@ static void accept_conn(struct uacd_server *srv)
 	srv->conns = c;
 }
 
-static int send_reply(int fd, void *msg, size_t size, const int *fds, int n_fds)
+int srv_send_reply(int fd, void *msg, size_t size, const int *fds, int n_fds)
 {
 	struct iovec iov = { .iov_base = msg, .iov_len = size };
 	union {
@@ -350,10 +289,7 @@ static int send_reply(int fd, void *msg, size_t size, const int *fds, int n_fds)
 	return sendmsg(fd, &mh, MSG_NOSIGNAL | MSG_DONTWAIT) < 0 ? -errno : 0;
 }
 
-static void reply_text(struct conn *c, const struct uacd_msg_hdr *req, int result, const char *fmt, ...)
-	__attribute__((format(printf, 4, 5)));
-
-static void reply_text(struct conn *c, const struct uacd_msg_hdr *req, int result, const char *fmt, ...)
+void srv_reply_text(struct conn *c, const struct uacd_msg_hdr *req, int result, const char *fmt, ...)
 {
 	struct uacd_text *t = calloc(1, sizeof(*t));
 	va_list ap;
@@ -366,496 +302,38 @@ static void reply_text(struct conn *c, const struct uacd_msg_hdr *req, int resul
 	va_start(ap, fmt);
 	vsnprintf(t->text, sizeof(t->text), fmt, ap);
 	va_end(ap);
-	send_reply(c->fd, t, sizeof(t->hdr) + strlen(t->text) + 1, NULL, 0);
+	srv_send_reply(c->fd, t, sizeof(t->hdr) + strlen(t->text) + 1, NULL, 0);
 	free(t);
 }
 
 struct uacd_device *uacd_server_find_device(struct uacd_server *srv, const char *name)
 {
-	unsigned i;
-
-	if (!srv->n_devs)
-		return NULL;
-	if (!name[0])
-		return srv->devs[0];
-	for (i = 0; i < srv->n_devs; i++)
-		if (!strcmp(srv->devs[i]->name, name))
-			return srv->devs[i];
-	return NULL;
+	return uacd_registry_find(srv->reg, name);
 }
 
 /* Copy a fixed-size string field from a client message, always terminated. */
-static void field(char *dst, const char *src, size_t n)
+void srv_field(char *dst, const char *src, size_t n)
 {
 	memcpy(dst, src, n);
 	dst[n - 1] = '\0';
 }
 
-static void policy_device(const struct uacd_device *d, struct uacpol_device *pd)
-{
-	pd->name = d->name;
-	pd->kind = d->ops->kind;
-	pd->usb_class = d->usb.cls;
-	pd->usb_subclass = d->usb.subcls;
-	pd->vid = d->usb.vid;
-	pd->pid = d->usb.pid;
-	pd->serial = d->usb.serial[0] ? d->usb.serial : NULL;
-	pd->bus_path = d->usb.bus_path[0] ? d->usb.bus_path : NULL;
-}
 
-/*
- * May this connection do `a` on device d?  0, or -EACCES with a sentence
- * for the client in text.  Each denial is logged once per connection and
- * action, with who, what and which rule.
- */
-static int authorize(struct uacd_server *srv, struct conn *c, struct uacd_device *d,
-		     enum uacpol_action a, char *text, size_t len)
-{
-	struct uacpol_decision dec = { .allow = false };
-	struct uacpol_device pd;
 
-	if (!c->ident_ok) {
-		snprintf(dec.rule, sizeof(dec.rule), "identity");
-		snprintf(dec.reason, sizeof(dec.reason), "uacd could not identify the client");
-	} else if (!srv->policy) {
-		snprintf(dec.rule, sizeof(dec.rule), "%s", UACPOL_DEFAULT_DENY);
-		snprintf(dec.reason, sizeof(dec.reason), "no policy is loaded");
-	} else {
-		policy_device(d, &pd);
-		uacpol_check_client_device(srv->policy, &c->ident, &pd, a, &dec);
-	}
-	if (dec.allow)
-		return 0;
-	snprintf(text, len, "permission denied: %s on %.40s (policy rule '%.48s': %.120s)",
-		 uacpol_action_name(a), d->name, dec.rule, dec.reason);
-	if (!(c->denied_logged & (1u << a))) {
-		c->denied_logged |= 1u << a;
-		uacd_notice("denied %s on %s to %s (pid %d, uid %d, exe %s): rule '%s': %s",
-			    uacpol_action_name(a), d->name, c->name, (int)c->pid, (int)c->uid,
-			    c->ident_ok && c->ident.exe[0] ? c->ident.exe : "?", dec.rule, dec.reason);
-	}
-	return -EACCES;
-}
 
-static void handle_hello(struct uacd_server *srv, struct conn *c, struct uacd_hello *m)
-{
-	struct uacd_hello r = { .hdr = m->hdr };
-	int pfd[2];
-	int fds[1];
 
-	(void)srv;
-	field(m->name, m->name, sizeof(m->name));
-	snprintf(c->name, sizeof(c->name), "%s", m->name[0] ? m->name : "client");
-	r.version = UACD_PROTO_VERSION;
-	if (m->version != UACD_PROTO_VERSION) {
-		r.hdr.result = -EPROTONOSUPPORT;
-		send_reply(c->fd, &r, sizeof(r), NULL, 0);
-		return;
-	}
-	if (c->wake_w < 0) {
-		if (pipe2(pfd, O_CLOEXEC | O_NONBLOCK) < 0) {
-			r.hdr.result = -errno;
-			send_reply(c->fd, &r, sizeof(r), NULL, 0);
-			return;
-		}
-		c->wake_r = pfd[0];
-		c->wake_w = pfd[1];
-	}
-	r.hdr.result = 0;
-	fds[0] = c->wake_r;
-	send_reply(c->fd, &r, sizeof(r), fds, 1);
-	/* The client has its copy; ours of the read end is not needed. */
-	close(c->wake_r);
-	c->wake_r = -1;
-	uacd_dbg("client %s (pid %d, uid %d) connected", c->name, (int)c->pid, (int)c->uid);
-}
 
-static void handle_device_info(struct uacd_server *srv, struct conn *c, struct uacd_device_req *m)
-{
-	struct uacd_device_info r;
-	struct uacd_device *d;
-	char name[UACD_NAME_MAX];
 
-	memset(&r, 0, sizeof(r));
-	r.hdr = m->hdr;
-	field(name, m->device, sizeof(name));
-	d = uacd_server_find_device(srv, name);
-	if (!d) {
-		r.hdr.result = -ENODEV;
-		send_reply(c->fd, &r, sizeof(r), NULL, 0);
-		return;
-	}
-	if (m->access == UACD_ACCESS_PLAYBACK || m->access == UACD_ACCESS_CAPTURE ||
-	    m->access == UACD_ACCESS_CONTROL) {
-		char why[UACD_ERRTEXT_MAX];
-		enum uacpol_action a = m->access == UACD_ACCESS_PLAYBACK ? UACPOL_PLAY :
-				       m->access == UACD_ACCESS_CAPTURE ? UACPOL_RECORD : UACPOL_CONTROL;
 
-		if (authorize(srv, c, d, a, why, sizeof(why))) {
-			reply_text(c, &m->hdr, -EACCES, "%s", why);
-			return;
-		}
-	}
-	snprintf(r.device, sizeof(r.device), "%s", d->name);
-	r.format = d->format;
-	r.rate = d->rate;
-	r.rate_locked = 1;	/* rate switching happens only through STREAM_OPEN on an idle device */
-	r.n_rates = 1;
-	r.rates[0] = d->rate;
-	if (uacd_dev_stream_count(d) == 0 && d->ops->set_rate) {
-		r.rate_locked = 0;
-		r.n_rates = d->n_rates;
-		memcpy(r.rates, d->rates, sizeof(r.rates[0]) * d->n_rates);
-	}
-	r.playback_channels = d->play_ch;
-	r.capture_channels = d->cap_ch;
-	r.packet_frames_max = d->max_frames;
-	r.latency_frames = d->latency_frames;
-	r.hdr.result = 0;
-	send_reply(c->fd, &r, sizeof(r), NULL, 0);
-}
 
-static int switch_rate(struct uacd_device *d, uint32_t rate, char *err, size_t errlen)
-{
-	unsigned i;
-	int ret;
 
-	for (i = 0; i < d->n_rates && d->rates[i] != rate; i++)
-		;
-	if (i == d->n_rates || !d->ops->set_rate) {
-		snprintf(err, errlen, "rate %u Hz: device %s does not support it", rate, d->name);
-		return -EINVAL;
-	}
-	if (uacd_dev_stream_count(d) != 0) {
-		snprintf(err, errlen, "rate %u Hz: device %s runs at %u Hz for other streams",
-			 rate, d->name, d->rate);
-		return -EBUSY;
-	}
-	uacd_dev_stop(d);
-	ret = d->ops->set_rate(d, rate);
-	if (!ret)
-		ret = uacd_dev_start(d);
-	if (ret) {
-		snprintf(err, errlen, "cannot switch %s to %u Hz: %s", d->name, rate, strerror(-ret));
-		return ret;
-	}
-	uacd_notice("%s: rate switched to %u Hz", d->name, rate);
-	return 0;
-}
 
-static void handle_stream_open(struct uacd_server *srv, struct conn *c, struct uacd_stream_req *m)
-{
-	struct uacd_stream_reply r;
-	struct uacd_device *d;
-	struct uacd_stream *s = NULL;
-	char name[UACD_NAME_MAX];
-	int ret, fds[1];
 
-	memset(&r, 0, sizeof(r));
-	r.hdr = m->hdr;
-	field(name, m->device, sizeof(name));
-	d = uacd_server_find_device(srv, name);
-	if (!d) {
-		r.hdr.result = -ENODEV;
-		snprintf(r.text, sizeof(r.text), "no device named '%s'", name);
-		goto reply;
-	}
-	if (c->wake_w < 0) {
-		r.hdr.result = -EPROTO;
-		snprintf(r.text, sizeof(r.text), "STREAM_OPEN before HELLO");
-		goto reply;
-	}
-	ret = authorize(srv, c, d, m->direction == UACD_DIR_CAPTURE ? UACPOL_RECORD : UACPOL_PLAY,
-			r.text, sizeof(r.text));
-	if (ret) {
-		r.hdr.result = ret;
-		goto reply;
-	}
-	if (c->n_streams >= MAX_CONN_STREAMS) {
-		r.hdr.result = -EMFILE;
-		snprintf(r.text, sizeof(r.text), "too many streams on one connection");
-		goto reply;
-	}
-	if (m->rate != d->rate) {
-		ret = switch_rate(d, m->rate, r.text, sizeof(r.text));
-		if (ret) {
-			r.hdr.result = ret;
-			goto reply;
-		}
-	}
-	ret = uacd_dev_stream_open(d, m, c->wake_w, c->pid, c->name, &s, r.text, sizeof(r.text));
-	if (ret) {
-		r.hdr.result = ret;
-		goto reply;
-	}
-	c->streams[c->n_streams++] = s;
-	r.hdr.result = 0;
-	r.shm_size = (uint32_t)s->shm_size;
-	r.stream_id = s->id;
-	fds[0] = s->memfd;
-	uacd_info("%s: stream %u opened by %s (pid %d): %s %s %u ch %u Hz, buffer %u, period %u",
-		  d->name, s->id, c->name, (int)c->pid, m->direction ? "capture" : "playback",
-		  uacd_format_name(s->format), s->channels, d->rate, s->buffer_frames, s->period_frames);
-	send_reply(c->fd, &r, sizeof(r), fds, 1);
-	return;
-reply:
-	uacd_info("refused stream for %s (pid %d): %s", c->name, (int)c->pid, r.text);
-	send_reply(c->fd, &r, sizeof(r), NULL, 0);
-}
 
-static void handle_stream_close(struct conn *c, struct uacd_msg_hdr *h)
-{
-	struct uacd_msg_hdr r = *h;
-	unsigned i;
 
-	/* Closes every stream of the connection (one PCM = one connection). */
-	for (i = 0; i < c->n_streams; i++)
-		uacd_dev_stream_close(c->streams[i]);
-	c->n_streams = 0;
-	r.result = 0;
-	send_reply(c->fd, &r, sizeof(r), NULL, 0);
-}
 
-static void handle_status(struct uacd_server *srv, struct conn *c, struct uacd_msg_hdr *h,
-			  const char *devname, bool hooks)
-{
-	char *buf = calloc(1, UACD_MSG_MAX);
-	size_t off = 0;
-	unsigned i;
 
-	if (!buf)
-		return;
-	for (i = 0; i < srv->n_devs && off < UACD_MSG_MAX - 64; i++) {
-		struct uacd_device *d = srv->devs[i];
 
-		if (devname[0] && strcmp(devname, d->name))
-			continue;
-		if (hooks)
-			off += (size_t)uacd_dev_hooks_describe(d, buf + off, UACD_MSG_MAX - 64 - off);
-		else
-			off += (size_t)uacd_dev_describe(d, buf + off, UACD_MSG_MAX - 64 - off);
-	}
-	if (devname[0] && !uacd_server_find_device(srv, devname))
-		reply_text(c, h, -ENODEV, "no device named '%s'", devname);
-	else
-		reply_text(c, h, 0, "%s", buf);
-	free(buf);
-}
-
-static void handle_list(struct uacd_server *srv, struct conn *c, struct uacd_msg_hdr *h)
-{
-	char buf[UACD_MSG_MAX - 64];
-	size_t off = 0;
-	unsigned i;
-
-	buf[0] = '\0';
-	for (i = 0; i < srv->n_devs && off < sizeof(buf); i++) {
-		struct uacd_device *d = srv->devs[i];
-
-		off += (size_t)snprintf(buf + off, sizeof(buf) - off,
-					"%s\t%s\t%s\t%u Hz\tplayback %u ch\tcapture %u ch\tstreams %u\n",
-					d->name, d->ops->kind, uacd_format_name(d->format), d->rate,
-					d->play_ch, d->cap_ch, uacd_dev_stream_count(d));
-	}
-	reply_text(c, h, 0, "%s", buf);
-}
-
-/*
- * "latency" (µs from the ring to the DAC) and "xruns": numbers, not
- * settings.  0, -ENOENT for another name, -EPERM on SET.
- */
-static int readonly_control(struct uacd_device *d, const char *ctl, bool set,
-			    struct uacd_control_reply *r)
-{
-	uint64_t v;
-
-	if (!strcmp(ctl, "latency"))
-		v = d->rate ? (uint64_t)uacd_dev_out_latency(d) * 1000000u / d->rate : 0;
-	else if (!strcmp(ctl, "xruns"))
-		v = __atomic_load_n(&d->stats.xruns, __ATOMIC_RELAXED);
-	else
-		return -ENOENT;
-	if (set)
-		return -EPERM;
-	r->value = v > INT32_MAX ? INT32_MAX : (int32_t)v;
-	r->min = 0;
-	r->max = INT32_MAX;
-	r->res = 1;
-	return 0;
-}
-
-static void handle_stats(struct uacd_server *srv, struct conn *c, struct uacd_device_req *m)
-{
-	struct uacd_stats_reply *r;
-	struct uacd_device *d;
-	char name[UACD_NAME_MAX];
-	size_t size;
-
-	field(name, m->device, sizeof(name));
-	d = uacd_server_find_device(srv, name);
-	if (!d) {
-		reply_text(c, &m->hdr, -ENODEV, "no device named '%s'", name);
-		return;
-	}
-	r = calloc(1, UACD_STATS_REPLY_MAX);
-	if (!r) {
-		reply_text(c, &m->hdr, -ENOMEM, "out of memory");
-		return;
-	}
-	r->hdr = m->hdr;
-	r->hdr.result = 0;
-	size = uacd_dev_stats(d, r, UACD_STATS_MAX_STREAMS);
-	send_reply(c->fd, r, size, NULL, 0);
-	free(r);
-}
-
-static void handle_control(struct uacd_server *srv, struct conn *c, struct uacd_control_req *m)
-{
-	struct uacd_control_reply r;
-	struct uacd_device *d;
-	char name[UACD_NAME_MAX], ctl[UACD_NAME_MAX];
-	int ret;
-
-	memset(&r, 0, sizeof(r));
-	r.hdr = m->hdr;
-	field(name, m->device, sizeof(name));
-	field(ctl, m->control, sizeof(ctl));
-	d = uacd_server_find_device(srv, name);
-	if (!d) {
-		r.hdr.result = -ENODEV;
-		snprintf(r.text, sizeof(r.text), "no device named '%s'", name);
-	} else if (m->op == UACD_CTL_SET &&
-		   authorize(srv, c, d, UACPOL_CONTROL, r.text, sizeof(r.text))) {
-		r.hdr.result = -EACCES;
-	} else {
-		r.value = m->value;
-		/* The device's own controls first; software volume/mute where it has none. */
-		ret = d->ops->control ? d->ops->control(d, ctl, m->op == UACD_CTL_SET, &r.value, &r.min,
-							 &r.max, &r.res) : -ENOENT;
-		if (ret == -ENOENT)
-			ret = uacd_dev_sw_control(d, ctl, m->op == UACD_CTL_SET, &r.value, &r.min,
-						  &r.max, &r.res);
-		if (ret == -ENOENT)
-			ret = uacd_dsp_stage_control(d->dsp, ctl, m->op == UACD_CTL_SET, &r.value, &r.min,
-						     &r.max, &r.res);
-		if (ret == -ENOENT)
-			ret = readonly_control(d, ctl, m->op == UACD_CTL_SET, &r);
-		r.hdr.result = ret;
-		if (ret == -ENOENT)
-			snprintf(r.text, sizeof(r.text), "device %s has no control '%s'", d->name, ctl);
-		else if (ret == -EPERM)
-			snprintf(r.text, sizeof(r.text), "%s: control '%s' is read-only", d->name, ctl);
-		else if (ret < 0)
-			snprintf(r.text, sizeof(r.text), "%s %s: %s", d->name, ctl, strerror(-ret));
-		else if (m->op == UACD_CTL_SET)
-			uacd_info("%s: %s set to %d by %s (pid %d)", d->name, ctl, r.value, c->name, (int)c->pid);
-	}
-	send_reply(c->fd, &r, sizeof(r), NULL, 0);
-}
-
-static void handle_hook(struct uacd_server *srv, struct conn *c, struct uacd_hook_req *m)
-{
-	char name[UACD_NAME_MAX], path[256], args[256], msg[UACD_ERRTEXT_MAX] = "";
-	struct uacd_device *d;
-	bool load = m->hdr.type == UACD_MSG_HOOK_LOAD;
-	int ret;
-
-	field(name, m->device, sizeof(name));
-	field(path, m->path, sizeof(path));
-	field(args, m->args, sizeof(args));
-	d = uacd_server_find_device(srv, name);
-	if (!d) {
-		reply_text(c, &m->hdr, -ENODEV, "no device named '%s'", name);
-		return;
-	}
-	/* Running code inside the driver is the "hook" right, nothing less. */
-	if (authorize(srv, c, d, UACPOL_HOOK, msg, sizeof(msg))) {
-		reply_text(c, &m->hdr, -EACCES, "%s", msg);
-		return;
-	}
-	if (!srv->hook_fn) {
-		reply_text(c, &m->hdr, -ENOTSUP, "this uacd cannot load hooks at run time");
-		return;
-	}
-	ret = srv->hook_fn(srv->hook_data, d, load, path, args, msg, sizeof(msg));
-	if (!ret)
-		uacd_notice("%s: hook %s %s by %s (pid %d, uid %d)", d->name, path,
-			    load ? "loaded" : "unloaded", c->name, (int)c->pid, (int)c->uid);
-	reply_text(c, &m->hdr, ret, "%s", msg);
-}
-
-static void handle_msg(struct uacd_server *srv, struct conn *c, uint8_t *buf, ssize_t n)
-{
-	struct uacd_msg_hdr *h = (struct uacd_msg_hdr *)buf;
-	static const size_t need[] = {
-		[UACD_MSG_HELLO] = sizeof(struct uacd_hello),
-		[UACD_MSG_DEVICE_INFO] = sizeof(struct uacd_device_req),
-		[UACD_MSG_STREAM_OPEN] = sizeof(struct uacd_stream_req),
-		[UACD_MSG_STREAM_CLOSE] = sizeof(struct uacd_msg_hdr),
-		[UACD_MSG_STATUS] = sizeof(struct uacd_device_req),
-		[UACD_MSG_RELOAD] = sizeof(struct uacd_msg_hdr),
-		[UACD_MSG_LIST] = sizeof(struct uacd_msg_hdr),
-		[UACD_MSG_CONTROL] = sizeof(struct uacd_control_req),
-		[UACD_MSG_HOOKS] = sizeof(struct uacd_device_req),
-		[UACD_MSG_HOOK_LOAD] = sizeof(struct uacd_hook_req),
-		[UACD_MSG_HOOK_UNLOAD] = sizeof(struct uacd_hook_req),
-		[UACD_MSG_STATS] = sizeof(struct uacd_device_req),
-	};
-	char name[UACD_NAME_MAX];
-
-	if ((size_t)n < sizeof(*h)) {
-		uacd_info("client %s (pid %d): %zd-byte message, shorter than a header; closing",
-			  c->name, (int)c->pid, n);
-		conn_close(srv, c);
-		return;
-	}
-	if (h->type == 0 || h->type >= sizeof(need) / sizeof(need[0]) || (size_t)n < need[h->type]) {
-		reply_text(c, h, h->type && h->type < sizeof(need) / sizeof(need[0]) ? -EBADMSG : -ENOSYS,
-			   "message type %u of %zd bytes not understood", h->type, n);
-		return;
-	}
-	switch (h->type) {
-	case UACD_MSG_HELLO:
-		handle_hello(srv, c, (struct uacd_hello *)buf);
-		break;
-	case UACD_MSG_DEVICE_INFO:
-		handle_device_info(srv, c, (struct uacd_device_req *)buf);
-		break;
-	case UACD_MSG_STREAM_OPEN:
-		handle_stream_open(srv, c, (struct uacd_stream_req *)buf);
-		break;
-	case UACD_MSG_STREAM_CLOSE:
-		handle_stream_close(c, h);
-		break;
-	case UACD_MSG_STATUS:
-	case UACD_MSG_HOOKS:
-		field(name, ((struct uacd_device_req *)buf)->device, sizeof(name));
-		handle_status(srv, c, h, name, h->type == UACD_MSG_HOOKS);
-		break;
-	case UACD_MSG_LIST:
-		handle_list(srv, c, h);
-		break;
-	case UACD_MSG_RELOAD: {
-		char msg[UACD_ERRTEXT_MAX] = "nothing to reload";
-		int ret = srv->n_devs ? authorize(srv, c, srv->devs[0], UACPOL_RELOAD, msg, sizeof(msg)) : 0;
-
-		if (!ret && srv->reload)
-			ret = srv->reload(srv->reload_data, msg, sizeof(msg));
-		reply_text(c, h, ret, "%s", msg);
-		break;
-	}
-	case UACD_MSG_CONTROL:
-		handle_control(srv, c, (struct uacd_control_req *)buf);
-		break;
-	case UACD_MSG_HOOK_LOAD:
-	case UACD_MSG_HOOK_UNLOAD:
-		handle_hook(srv, c, (struct uacd_hook_req *)buf);
-		break;
-	case UACD_MSG_STATS:
-		handle_stats(srv, c, (struct uacd_device_req *)buf);
-		break;
-	}
-}
 
 static void conn_readable(struct uacd_server *srv, struct conn *c, uint32_t events)
 {
@@ -884,16 +362,16 @@ static void conn_readable(struct uacd_server *srv, struct conn *c, uint32_t even
 		return;
 	if (n <= 0 || (events & (EPOLLHUP | EPOLLERR) && n <= 0)) {
 		uacd_dbg("client %s (pid %d) disconnected", c->name, (int)c->pid);
-		conn_close(srv, c);
+		srv_conn_close(srv, c);
 		return;
 	}
 	if (mh.msg_flags & MSG_TRUNC) {
 		struct uacd_msg_hdr *h = (struct uacd_msg_hdr *)buf;
 
-		reply_text(c, h, -EMSGSIZE, "message larger than %u bytes", UACD_MSG_MAX);
+		srv_reply_text(c, h, -EMSGSIZE, "message larger than %u bytes", UACD_MSG_MAX);
 		return;
 	}
-	handle_msg(srv, c, buf, n);
+	srv_handle_msg(srv, c, buf, n);
 }
 
 static void handle_signal(struct uacd_server *srv)
@@ -921,7 +399,12 @@ int uacd_server_run(struct uacd_server *srv)
 	struct epoll_event evs[32];
 
 #ifdef HAVE_SYSTEMD
-	sd_notifyf(0, "READY=1\nSTATUS=serving %u device(s)", srv->n_devs);
+	{
+		struct uacd_device *devs[UACD_REGISTRY_MAX];
+
+		sd_notifyf(0, "READY=1\nSTATUS=serving %u device(s)",
+			   uacd_registry_served(srv->reg, devs, UACD_REGISTRY_MAX));
+	}
 #endif
 	while (!srv->quit) {
 		int n = epoll_wait(srv->epfd, evs, 32, -1), i;
@@ -969,68 +452,14 @@ int uacd_server_run(struct uacd_server *srv)
 
 /* ---- policy, devices and watches (control thread) ------------------------ */
 
-void uacd_server_set_policy(struct uacd_server *srv, struct uacpol *p)
-{
-	struct conn *c;
 
-	uacpol_free(srv->policy);
-	srv->policy = p;
-	/* Streams whose client lost the right end now, with a clear error. */
-	for (c = srv->conns; c; c = c->next) {
-		unsigned i = 0;
 
-		while (i < c->n_streams) {
-			struct uacd_stream *st = c->streams[i];
-			char why[UACD_ERRTEXT_MAX];
-
-			if (!authorize(srv, c, st->dev,
-				       st->direction == UACD_DIR_CAPTURE ? UACPOL_RECORD : UACPOL_PLAY,
-				       why, sizeof(why))) {
-				i++;
-				continue;
-			}
-			uacd_notice("%s: stream %u of %s (pid %d) ended: %s", st->dev->name, st->id,
-				    c->name, (int)c->pid, why);
-			__atomic_store_n(&st->shm->daemon.error, -EACCES, __ATOMIC_RELEASE);
-			if (c->wake_w >= 0 && write(c->wake_w, "", 1) < 0)
-				(void)0;
-			uacd_dev_stream_close(st);
-			c->streams[i] = c->streams[--c->n_streams];
-		}
-	}
-}
-
-int uacd_server_check_device(struct uacd_server *srv, struct uacd_device *d, char *why, size_t len)
-{
-	struct uacpol_decision dec;
-	struct uacpol_device pd;
-
-	if (!srv->policy) {
-		snprintf(why, len, "no policy is loaded");
-		return -EACCES;
-	}
-	policy_device(d, &pd);
-	uacpol_check_device(srv->policy, &pd, &dec);
-	if (dec.allow)
-		return 0;
-	snprintf(why, len, "policy rule '%.48s': %.160s", dec.rule, dec.reason);
-	return -EACCES;
-}
-
-int uacd_server_add_device(struct uacd_server *srv, struct uacd_device *d)
-{
-	if (srv->n_devs >= UACD_SERVER_MAX_DEVICES)
-		return -ENOSPC;
-	srv->devs[srv->n_devs++] = d;
-	return 0;
-}
-
-void uacd_server_remove_device(struct uacd_server *srv, struct uacd_device *d)
+void uacd_server_end_streams(struct uacd_server *srv, struct uacd_device *d, int error)
 {
 	struct conn *c;
 	unsigned i;
 
-	/* Streams on d end: clients already saw -ENODEV in their ring header. */
+	/* Clients of a device that left may have seen -ENODEV in their ring header already. */
 	for (c = srv->conns; c; c = c->next) {
 		i = 0;
 		while (i < c->n_streams) {
@@ -1038,26 +467,10 @@ void uacd_server_remove_device(struct uacd_server *srv, struct uacd_device *d)
 				i++;
 				continue;
 			}
-			if (!__atomic_load_n(&c->streams[i]->shm->daemon.error, __ATOMIC_ACQUIRE))
-				__atomic_store_n(&c->streams[i]->shm->daemon.error, -ENODEV, __ATOMIC_RELEASE);
-			if (c->wake_w >= 0 && write(c->wake_w, "", 1) < 0)
-				(void)0;
-			uacd_dev_stream_close(c->streams[i]);
+			uacd_dev_stream_end(c->streams[i], error);
 			c->streams[i] = c->streams[--c->n_streams];
 		}
 	}
-	for (i = 0; i < srv->n_devs; i++)
-		if (srv->devs[i] == d) {
-			memmove(&srv->devs[i], &srv->devs[i + 1], sizeof(d) * (srv->n_devs - i - 1));
-			srv->n_devs--;
-			break;
-		}
-}
-
-unsigned uacd_server_devices(struct uacd_server *srv, struct uacd_device ***devs)
-{
-	*devs = srv->devs;
-	return srv->n_devs;
 }
 
 int uacd_server_watch(struct uacd_server *srv, int fd, void (*cb)(void *data), void *data)

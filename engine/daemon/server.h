@@ -5,26 +5,16 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#define UACD_SERVER_MAX_DEVICES 16
-
 struct uacd_device;
+struct uacd_registry;
 struct uacd_server;
 struct uacpol;
 
 /* Reload callback (SIGHUP, `uacctl reload`): 0 or -errno, with a message. */
 typedef int (*uacd_reload_fn)(void *data, char *msg, size_t len);
-/*
- * Hook load/unload on a device, for an authorized client: 0 or -errno,
- * with a message.  path is the .so (load) or the hook's name (unload).
- */
-typedef int (*uacd_hook_fn)(void *data, struct uacd_device *d, bool load, const char *path,
-			    const char *args, char *msg, size_t len);
-
 /* Control thread: listen (or take systemd's socket), set up signals. */
-int uacd_server_new(const char *socket_path, struct uacd_device **devs, unsigned n_devs,
-		    struct uacd_server **out);
+int uacd_server_new(const char *socket_path, struct uacd_registry *reg, struct uacd_server **out);
 void uacd_server_set_reload(struct uacd_server *srv, uacd_reload_fn fn, void *data);
-void uacd_server_set_hook_handler(struct uacd_server *srv, uacd_hook_fn fn, void *data);
 /* Serve until SIGINT/SIGTERM.  Returns 0 or -errno. */
 int uacd_server_run(struct uacd_server *srv);
 void uacd_server_free(struct uacd_server *srv);
@@ -38,10 +28,8 @@ void uacd_server_set_policy(struct uacd_server *srv, struct uacpol *p);
 /* May the daemon claim d?  0 or -EACCES with the rule in why. */
 int uacd_server_check_device(struct uacd_server *srv, struct uacd_device *d, char *why, size_t len);
 
-/* Control thread: devices that come and go (hotplug).  remove ends d's streams with -ENODEV. */
-int uacd_server_add_device(struct uacd_server *srv, struct uacd_device *d);
-void uacd_server_remove_device(struct uacd_server *srv, struct uacd_device *d);
-unsigned uacd_server_devices(struct uacd_server *srv, struct uacd_device ***devs);
+/* Control thread: end every stream on d for its client with error (e.g. -ENODEV). */
+void uacd_server_end_streams(struct uacd_server *srv, struct uacd_device *d, int error);
 
 /* Control thread: call cb(data) on the control thread whenever fd is readable. */
 int uacd_server_watch(struct uacd_server *srv, int fd, void (*cb)(void *data), void *data);

@@ -22,6 +22,7 @@ engine_usb_libuacdusb_la_SOURCES = \
 	engine/usb/transport-libusb.c engine/usb/transport-libusb.h \
 	engine/usb/transport-libusb-private.h engine/usb/usb-bind.c \
 	engine/usb/usb-io-libusb.c \
-	engine/usb/usb-control.c engine/usb/usb-control.h
+	engine/usb/usb-control.c engine/usb/usb-control.h \
+	engine/usb/hotplug.c engine/usb/hotplug.h
 engine_usb_libuacdusb_la_CFLAGS = $(AM_CFLAGS) $(URCU_CFLAGS) $(LIBUSB_CFLAGS)
 engine_usb_libuacdusb_la_LIBADD = engine/usb/libuacdusbread.la $(LIBUSB_LIBS)

@@ -35,7 +35,9 @@ integration_tests = \
 	tests/integration/test-access-modes.sh \
 	tests/integration/test-volume.sh \
 	tests/integration/test-delay.sh \
-	tests/integration/test-uacctl.sh
+	tests/integration/test-uacctl.sh \
+	tests/integration/test-authz.sh \
+	tests/integration/test-refused-open.sh
 TESTS += $(integration_tests)
 EXTRA_DIST += tests/integration/lib.sh $(integration_tests)
 

@@ -194,12 +194,62 @@ static int messages(const char *path)
 	return bad;
 }
 
+/* The device's rate as DEVICE_INFO reports it, or 0. */
+static uint32_t device_rate(int fd)
+{
+	struct uacd_device_req q = { .hdr = { .type = UACD_MSG_DEVICE_INFO, .size = sizeof(q) } };
+	struct uacd_device_info r;
+
+	if (xfer(fd, &q, sizeof(q), &r, sizeof(r), NULL) < (ssize_t)sizeof(r) || r.hdr.result)
+		return 0;
+	return r.rate;
+}
+
+/*
+ * A STREAM_OPEN that asks for another rate and an impossible channel
+ * count is refused, and the device keeps its rate: nothing is switched
+ * for a request that is not served (issue 12).
+ */
+static int rate(const char *path)
+{
+	struct uacd_stream_req req = { .hdr = { .type = UACD_MSG_STREAM_OPEN, .size = sizeof(req), .seq = 2 } };
+	int fd = sock_connect(path), bad = 0;
+	uint32_t before, after;
+
+	if (hello(fd) < 0) {
+		printf("FAIL: hello refused\n");
+		return 1;
+	}
+	before = device_rate(fd);
+	req.direction = UACD_DIR_PLAYBACK;
+	req.format = UACD_FMT_S16_LE;
+	req.channels = 999;
+	req.rate = before == 44100 ? 48000 : 44100;
+	req.buffer_frames = 4800;
+	req.period_frames = 1200;
+	bad |= expect(fd, &req, sizeof(req), -EINVAL, "STREAM_OPEN at another rate with 999 channels");
+	req.channels = 2;
+	req.buffer_frames = 10;
+	bad |= expect(fd, &req, sizeof(req), -EINVAL, "STREAM_OPEN at another rate with a 10-frame buffer");
+	after = device_rate(fd);
+	if (!before || after != before) {
+		printf("FAIL: the device ran at %u Hz before the refused requests and at %u Hz after\n",
+		       before, after);
+		return 1;
+	}
+	printf("ok: the device still runs at %u Hz\n", after);
+	close(fd);
+	return bad;
+}
+
 int main(int argc, char **argv)
 {
+	if (argc == 3 && !strcmp(argv[2], "rate"))
+		return rate(argv[1]);
 	if (argc == 3 && !strcmp(argv[2], "positions"))
 		return positions(argv[1]);
 	if (argc == 3 && !strcmp(argv[2], "messages"))
 		return messages(argv[1]);
-	fprintf(stderr, "usage: badclient SOCKET positions|messages\n");
+	fprintf(stderr, "usage: badclient SOCKET positions|messages|rate\n");
 	return 2;
 }
