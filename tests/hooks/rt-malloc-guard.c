@@ -43,9 +43,14 @@ static void check(const char *what)
 	}
 }
 
-/* dlsym's own calloc before real_calloc is known: a small static arena. */
+/*
+ * dlsym's own calloc while real_calloc is being looked up: a small static
+ * arena.  Only that nested call uses it; the program's first calloc (of any
+ * size) goes to the real one.
+ */
 static char boot[4096];
 static size_t boot_used;
+static int resolving;
 
 void *malloc(size_t n)
 {
@@ -60,12 +65,16 @@ void *calloc(size_t a, size_t b)
 	if (!real_calloc) {
 		void *p;
 
-		if (boot_used + a * b > sizeof(boot))
-			return NULL;
-		p = boot + boot_used;
-		boot_used += (a * b + 15) & ~(size_t)15;
+		if (resolving) {
+			if (boot_used + a * b > sizeof(boot))
+				return NULL;
+			p = boot + boot_used;
+			boot_used += (a * b + 15) & ~(size_t)15;
+			return p;
+		}
+		resolving = 1;
 		real_calloc = dlsym(RTLD_NEXT, "calloc");
-		return p;
+		resolving = 0;
 	}
 	check("calloc");
 	return real_calloc(a, b);
