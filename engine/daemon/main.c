@@ -338,7 +338,16 @@ static int daemonize(int *notify_fd)
 	return 0;
 }
 
-int main(int argc, char **argv)
+/* What the command line asked for beyond struct daemon's fields. */
+struct cli {
+	const char *socket, *user;
+	char devices[UACD_CONFIG_MAX_DEVICES][512];
+	int n_devices, priority, verbose, quiet, no_mlock, wait;
+	bool foreground;
+};
+
+/* Returns -1 to go on, or the exit status (help, version, usage error). */
+static int parse_options(int argc, char **argv, struct daemon *dm, struct cli *o)
 {
 	static const struct option opts[] = {
 		{ "foreground", no_argument, NULL, 'f' },
@@ -358,73 +367,62 @@ int main(int argc, char **argv)
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
 	};
-	struct daemon dm;
-	struct uacd_server *srv = NULL;
-	const char *socket_opt = NULL, *user_opt = NULL;
-	char cli_devices[UACD_CONFIG_MAX_DEVICES][512];
-	int n_cli_devices = 0, priority = -1, verbose = 0, quiet = 0, no_mlock = 0, wait_opt = 0;
-	bool foreground = false;
-	int notify_fd = -1, ret, opt, i, status = 1;
-	char err[512];
+	char *end;
+	int opt;
 
-	memset(&dm, 0, sizeof(dm));
-	dm.config_path = UACD_DEFAULT_CONFIG;
 	while ((opt = getopt_long(argc, argv, "fc:s:d:H:P:D:p:u:wvqhV", opts, NULL)) != -1) {
 		switch (opt) {
 		case 'f':
-			foreground = true;
+			o->foreground = true;
 			break;
 		case 'c':
-			dm.config_path = optarg;
-			dm.config_explicit = true;
+			dm->config_path = optarg;
+			dm->config_explicit = true;
 			break;
 		case 's':
-			socket_opt = optarg;
+			o->socket = optarg;
 			break;
 		case 'd':
-			if (n_cli_devices >= UACD_CONFIG_MAX_DEVICES) {
+			if (o->n_devices >= UACD_CONFIG_MAX_DEVICES) {
 				fprintf(stderr, "uacd: at most %d devices\n", UACD_CONFIG_MAX_DEVICES);
 				return 2;
 			}
-			snprintf(cli_devices[n_cli_devices++], sizeof(cli_devices[0]), "%s", optarg);
+			snprintf(o->devices[o->n_devices++], sizeof(o->devices[0]), "%s", optarg);
 			break;
 		case 'H':
-			if (dm.n_cli_hooks >= UACD_CONFIG_MAX_HOOKS) {
+			if (dm->n_cli_hooks >= UACD_CONFIG_MAX_HOOKS) {
 				fprintf(stderr, "uacd: at most %d hooks\n", UACD_CONFIG_MAX_HOOKS);
 				return 2;
 			}
-			snprintf(dm.cli_hooks[dm.n_cli_hooks++], sizeof(dm.cli_hooks[0]), "%s", optarg);
+			snprintf(dm->cli_hooks[dm->n_cli_hooks++], sizeof(dm->cli_hooks[0]), "%s", optarg);
 			break;
 		case 'P':
-			dm.policy_opt = optarg;
+			dm->policy_opt = optarg;
 			break;
 		case 'D':
-			dm.dsp_opt = optarg;
+			dm->dsp_opt = optarg;
 			break;
-		case 'p': {
-			char *end;
-
-			priority = (int)strtol(optarg, &end, 10);
-			if (end == optarg || *end || priority < 0 || priority > 99) {
+		case 'p':
+			o->priority = (int)strtol(optarg, &end, 10);
+			if (end == optarg || *end || o->priority < 0 || o->priority > 99) {
 				fprintf(stderr, "uacd: --priority %s: expected 0 (off) to 99\n", optarg);
 				return 2;
 			}
 			break;
-		}
 		case 'M':
-			no_mlock = 1;
+			o->no_mlock = 1;
 			break;
 		case 'w':
-			wait_opt = 1;
+			o->wait = 1;
 			break;
 		case 'u':
-			user_opt = optarg;
+			o->user = optarg;
 			break;
 		case 'v':
-			verbose++;
+			o->verbose++;
 			break;
 		case 'q':
-			quiet = 1;
+			o->quiet = 1;
 			break;
 		case 'h':
 			usage(stdout);
@@ -442,106 +440,122 @@ int main(int argc, char **argv)
 		usage(stderr);
 		return 2;
 	}
+	return -1;
+}
 
-	uacd_config_defaults(&dm.cfg);
-	ret = uacd_config_load(&dm.cfg, dm.config_path, err, sizeof(err));
-	if (ret && !(ret == -ENOENT && !dm.config_explicit)) {
+/* The config file, then what the command line overrides.  0 or -errno (said). */
+static int configure(struct daemon *dm, const struct cli *o)
+{
+	char err[512];
+	int ret;
+
+	uacd_config_defaults(&dm->cfg);
+	ret = uacd_config_load(&dm->cfg, dm->config_path, err, sizeof(err));
+	if (ret && !(ret == -ENOENT && !dm->config_explicit)) {
 		fprintf(stderr, "uacd: %s\n", err);
-		return 1;
+		return ret;
 	}
-	if (socket_opt)
-		snprintf(dm.cfg.socket, sizeof(dm.cfg.socket), "%s", socket_opt);
-	if (priority >= 0)
-		dm.cfg.rt_priority = priority;
-	if (no_mlock)
-		dm.cfg.mlock = false;
-	if (wait_opt)
-		dm.cfg.wait_for_devices = true;
-	if (n_cli_devices) {
-		memcpy(dm.cfg.devices, cli_devices, sizeof(cli_devices));
-		dm.cfg.n_devices = n_cli_devices;
+	if (o->socket)
+		snprintf(dm->cfg.socket, sizeof(dm->cfg.socket), "%s", o->socket);
+	if (o->priority >= 0)
+		dm->cfg.rt_priority = o->priority;
+	if (o->no_mlock)
+		dm->cfg.mlock = false;
+	if (o->wait)
+		dm->cfg.wait_for_devices = true;
+	if (o->n_devices) {
+		memcpy(dm->cfg.devices, o->devices, sizeof(o->devices));
+		dm->cfg.n_devices = o->n_devices;
 	}
-	if (!dm.cfg.n_devices) {
-		snprintf(dm.cfg.devices[0], sizeof(dm.cfg.devices[0]), "sim");
-		dm.cfg.n_devices = 1;
+	if (!dm->cfg.n_devices) {
+		snprintf(dm->cfg.devices[0], sizeof(dm->cfg.devices[0]), "sim");
+		dm->cfg.n_devices = 1;
 	}
-	if (quiet)
-		dm.cfg.log_level = UACD_LOG_ERR;
-	else if (verbose)
-		dm.cfg.log_level = verbose > 1 ? UACD_LOG_DEBUG : UACD_LOG_INFO;
-	uacd_log_set_level(dm.cfg.log_level);
+	if (o->quiet)
+		dm->cfg.log_level = UACD_LOG_ERR;
+	else if (o->verbose)
+		dm->cfg.log_level = o->verbose > 1 ? UACD_LOG_DEBUG : UACD_LOG_INFO;
+	uacd_log_set_level(dm->cfg.log_level);
+	return 0;
+}
+
+/* SIGPIPE ignored; the signals the server's signalfd reads blocked before any thread exists. */
+static void setup_signals(void)
+{
+	sigset_t mask;
 
 	/* A client that vanishes must not kill us through a pipe or socket write. */
 	signal(SIGPIPE, SIG_IGN);
 	/*
-	 * Block the signals the server reads from its signalfd before any
-	 * thread exists (liburcu's call_rcu worker, device threads): a thread
-	 * with them unblocked would take SIGTERM's default action.
+	 * liburcu's call_rcu worker and the device threads inherit the mask:
+	 * a thread with them unblocked would take SIGTERM's default action.
 	 */
-	{
-		sigset_t mask;
+	sigemptyset(&mask);
+	sigaddset(&mask, SIGINT);
+	sigaddset(&mask, SIGTERM);
+	sigaddset(&mask, SIGHUP);
+	pthread_sigmask(SIG_BLOCK, &mask, NULL);
+}
 
-		sigemptyset(&mask);
-		sigaddset(&mask, SIGINT);
-		sigaddset(&mask, SIGTERM);
-		sigaddset(&mask, SIGHUP);
-		pthread_sigmask(SIG_BLOCK, &mask, NULL);
+/* The registry with every configured device, prepared.  0 or -errno (said). */
+static int create_devices(struct daemon *dm)
+{
+	struct uacd_profile prof;
+	char err[512];
+	int i, ret;
+
+	make_profile(dm, &dm->cfg, &prof);
+	ret = uacd_registry_new(&prof, &dm->reg);
+	if (ret) {
+		fprintf(stderr, "uacd: %s\n", strerror(-ret));
+		return ret;
 	}
-
-	{
-		struct uacd_profile prof;
-
-		make_profile(&dm, &dm.cfg, &prof);
-		ret = uacd_registry_new(&prof, &dm.reg);
-		if (ret) {
-			fprintf(stderr, "uacd: %s\n", strerror(-ret));
-			goto out;
-		}
-	}
-	for (i = 0; i < dm.cfg.n_devices; i++) {
-		ret = uacd_registry_create(dm.reg, dm.cfg.devices[i], dm.cfg.wait_for_devices,
+	for (i = 0; i < dm->cfg.n_devices; i++) {
+		ret = uacd_registry_create(dm->reg, dm->cfg.devices[i], dm->cfg.wait_for_devices,
 					   err, sizeof(err));
 		if (ret) {
 			fprintf(stderr, "uacd: %s\n", err);
-			goto out;
+			return ret;
 		}
 	}
+	return 0;
+}
 
-	if (!foreground) {
-		ret = daemonize(&notify_fd);
-		if (ret) {
-			fprintf(stderr, "uacd: cannot detach: %s\n", strerror(-ret));
-			goto out;
-		}
-	}
+/* Policy, socket, the claim check.  0 or -errno (said). */
+static int open_server(struct daemon *dm)
+{
+	struct uacpol *pol = NULL;
+	char err[512];
+	int ret;
 
-	{
-		struct uacpol *pol = NULL;
-
-		/* Default deny: without a policy nobody could use the daemon. */
-		ret = uacpol_load(policy_path(&dm, &dm.cfg), &pol, err, sizeof(err));
-		if (ret) {
-			fprintf(stderr, "uacd: %s\nuacd: the policy decides who may use uacd; see uacd-policy.yml(5)\n", err);
-			goto out;
-		}
-		ret = uacd_server_new(dm.cfg.socket, dm.reg, &srv);
-		if (ret) {
-			uacpol_free(pol);
-			fprintf(stderr, "uacd: cannot serve %s: %s\n", dm.cfg.socket, strerror(-ret));
-			goto out;
-		}
-		uacd_server_set_policy(srv, pol);
-	}
-	dm.srv = srv;
-	uacd_registry_set_server(dm.reg, srv);
-	uacd_server_set_reload(srv, reload, &dm);
-	ret = uacd_registry_check(dm.reg, err, sizeof(err));
+	/* Default deny: without a policy nobody could use the daemon. */
+	ret = uacpol_load(policy_path(dm, &dm->cfg), &pol, err, sizeof(err));
 	if (ret) {
-		fprintf(stderr, "uacd: %s\n", err);
-		goto out;
+		fprintf(stderr, "uacd: %s\nuacd: the policy decides who may use uacd; see uacd-policy.yml(5)\n", err);
+		return ret;
 	}
+	ret = uacd_server_new(dm->cfg.socket, dm->reg, &dm->srv);
+	if (ret) {
+		uacpol_free(pol);
+		fprintf(stderr, "uacd: cannot serve %s: %s\n", dm->cfg.socket, strerror(-ret));
+		return ret;
+	}
+	uacd_server_set_policy(dm->srv, pol);
+	uacd_registry_set_server(dm->reg, dm->srv);
+	uacd_server_set_reload(dm->srv, reload, dm);
+	ret = uacd_registry_check(dm->reg, err, sizeof(err));
+	if (ret)
+		fprintf(stderr, "uacd: %s\n", err);
+	return ret;
+}
 
-	if (dm.cfg.mlock) {
+/* Memory locked, root given up.  0 or -errno (said). */
+static int lock_and_drop(struct daemon *dm, const char *user)
+{
+	char err[512];
+	int ret;
+
+	if (dm->cfg.mlock) {
 		if (sanitized_build())
 			uacd_info("sanitizer build: memory not locked");
 		else if (mlockall(MCL_CURRENT | MCL_FUTURE) < 0)
@@ -549,14 +563,62 @@ int main(int argc, char **argv)
 				  strerror(errno));
 	}
 	/* Socket bound, devices open, memory locked: root is no longer needed. */
-	if (user_opt) {
-		ret = drop_privileges(user_opt, err, sizeof(err));
+	if (!user)
+		return 0;
+	ret = drop_privileges(user, err, sizeof(err));
+	if (ret)
+		fprintf(stderr, "uacd: %s\n", err);
+	return ret;
+}
+
+/* Serving: let go of the terminal and of the parent that waits on our output. */
+static void detach_done(int *notify_fd)
+{
+	char ok = 0;
+	int null = open("/dev/null", O_RDWR | O_CLOEXEC);
+
+	uacd_log_use_syslog();
+	if (null >= 0) {
+		dup2(null, STDIN_FILENO);
+		dup2(null, STDOUT_FILENO);
+		dup2(null, STDERR_FILENO);
+		if (null > STDERR_FILENO)
+			close(null);
+	}
+	if (write(*notify_fd, &ok, 1) != 1)
+		(void)0;
+	close(*notify_fd);
+	*notify_fd = -1;
+}
+
+int main(int argc, char **argv)
+{
+	struct daemon dm;
+	struct cli o;
+	int notify_fd = -1, ret, status = 1;
+	char err[512];
+
+	memset(&dm, 0, sizeof(dm));
+	memset(&o, 0, sizeof(o));
+	o.priority = -1;
+	dm.config_path = UACD_DEFAULT_CONFIG;
+	ret = parse_options(argc, argv, &dm, &o);
+	if (ret >= 0)
+		return ret;
+	if (configure(&dm, &o))
+		return 1;
+	setup_signals();
+	if (create_devices(&dm))
+		goto out;
+	if (!o.foreground) {
+		ret = daemonize(&notify_fd);
 		if (ret) {
-			fprintf(stderr, "uacd: %s\n", err);
+			fprintf(stderr, "uacd: cannot detach: %s\n", strerror(-ret));
 			goto out;
 		}
 	}
-
+	if (open_server(&dm) || lock_and_drop(&dm, o.user))
+		goto out;
 	/* Every device starts; usb specs are followed for arrivals (nothing for sim). */
 	ret = uacd_registry_start(dm.reg, (const char (*)[512])dm.cfg.devices, dm.cfg.n_devices,
 				  err, sizeof(err));
@@ -565,30 +627,14 @@ int main(int argc, char **argv)
 		goto out;
 	}
 	uacd_notice("uacd %s serving %s", PACKAGE_VERSION, dm.cfg.socket);
-	if (notify_fd >= 0) {
-		char ok = 0;
-		int null = open("/dev/null", O_RDWR | O_CLOEXEC);
-
-		/* Serving: let go of the terminal and of whoever waits on our output. */
-		uacd_log_use_syslog();
-		if (null >= 0) {
-			dup2(null, STDIN_FILENO);
-			dup2(null, STDOUT_FILENO);
-			dup2(null, STDERR_FILENO);
-			if (null > STDERR_FILENO)
-				close(null);
-		}
-		if (write(notify_fd, &ok, 1) != 1)
-			(void)0;
-		close(notify_fd);
-		notify_fd = -1;
-	}
-	ret = uacd_server_run(srv);
+	if (notify_fd >= 0)
+		detach_done(&notify_fd);
+	ret = uacd_server_run(dm.srv);
 	status = ret ? 1 : 0;
 out:
 	/* Devices stop (and the RT log drains) before streams close and names go. */
 	uacd_registry_stop(dm.reg);
-	uacd_server_free(srv);
+	uacd_server_free(dm.srv);
 	uacd_registry_free(dm.reg);
 	rcu_barrier();
 	uacd_log_drain();
