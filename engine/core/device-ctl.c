@@ -159,3 +159,78 @@ int uacd_dev_control(struct uacd_device *d, const char *name, bool set, int32_t 
 		ret = controls[i].fn(d, name, set, value, min, max, res);
 	return ret;
 }
+
+/* ---- identity and geometry --------------------------------------------------- */
+
+const char *uacd_dev_name(const struct uacd_device *d)
+{
+	return d->name;
+}
+
+void uacd_dev_set_name(struct uacd_device *d, const char *name)
+{
+	snprintf(d->name, sizeof(d->name), "%s", name);
+}
+
+const char *uacd_dev_kind(const struct uacd_device *d)
+{
+	return d->ops->kind;
+}
+
+uint32_t uacd_dev_rate(const struct uacd_device *d)
+{
+	return d->rate;
+}
+
+uint32_t uacd_dev_format(const struct uacd_device *d)
+{
+	return d->format;
+}
+
+uint32_t uacd_dev_channels(const struct uacd_device *d, uint32_t dir)
+{
+	return dir == UACD_DIR_PLAYBACK ? d->play_ch : dir == UACD_DIR_CAPTURE ? d->cap_ch : 0;
+}
+
+unsigned uacd_dev_rates(const struct uacd_device *d, const uint32_t **rates)
+{
+	*rates = d->rates;
+	return d->ops->set_rate ? d->n_rates : 0;
+}
+
+uint32_t uacd_dev_max_frames(const struct uacd_device *d)
+{
+	return d->max_frames;
+}
+
+uint32_t uacd_dev_latency_frames(const struct uacd_device *d)
+{
+	return d->latency_frames;
+}
+
+void uacd_dev_set_rt_priority(struct uacd_device *d, int priority)
+{
+	d->rt_priority = priority;
+}
+
+void uacd_dev_identity(const struct uacd_device *d, struct uacd_dev_identity *id)
+{
+	id->name = d->name;
+	id->kind = d->ops->kind;
+	id->usb_class = d->usb.cls;
+	id->usb_subclass = d->usb.subcls;
+	id->vid = d->usb.vid;
+	id->pid = d->usb.pid;
+	id->serial = d->usb.serial[0] ? d->usb.serial : NULL;
+	id->bus_path = d->usb.bus_path[0] ? d->usb.bus_path : NULL;
+}
+
+const struct uacd_hook_set *uacd_dev_hooks(const struct uacd_device *d)
+{
+	return d->hooks;
+}
+
+void uacd_dev_set_dsp(struct uacd_device *d, struct uacd_dsp_stage *st)
+{
+	d->dsp = st;
+}

@@ -27,7 +27,7 @@
 #include <urcu-qsbr.h>
 
 #include "engine/daemon/uacd-conf.h"
-#include "engine/core/device.h"
+#include "engine/core/uacd-device.h"
 #include "engine/daemon/registry.h"
 #include "engine/core/log.h"
 #include "engine/daemon/server.h"

@@ -6,7 +6,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "engine/core/device.h"
+#include "engine/core/uacd-device.h"
 #include "engine/daemon/registry.h"
 #include "engine/usb/transport-libusb.h"
 

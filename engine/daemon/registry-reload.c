@@ -22,7 +22,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include "engine/core/device.h"
+#include "engine/core/uacd-device.h"
 #include "engine/core/dsp-stage.h"
 #include "engine/core/log.h"
 #include "engine/daemon/registry-private.h"
@@ -86,8 +86,8 @@ int uacd_registry_reload_build(struct uacd_registry *r, const struct uacd_profil
 
 		t->dev[k].e = e;
 		t->n = k + 1;
-		t->dev[k].has[0] = e->d->play_ch != 0;
-		t->dev[k].has[1] = e->d->cap_ch != 0;
+		t->dev[k].has[0] = uacd_dev_channels(e->d, UACD_DIR_PLAYBACK) != 0;
+		t->dev[k].has[1] = uacd_dev_channels(e->d, UACD_DIR_CAPTURE) != 0;
 		for (dir = 0; dir < 2; dir++) {
 			if (!t->dev[k].has[dir])
 				continue;
@@ -149,13 +149,13 @@ int uacd_registry_hook(struct uacd_registry *reg, struct uacd_device *d, bool lo
 {
 	struct reg_entry *e = reg_entry_of(reg, d);
 	struct uacd_hook *set[UACD_MAX_HOOKS], *h = NULL, *dsp;
-	struct uacd_hook_set *cur = d->hooks;	/* the control thread is its only writer */
+	const struct uacd_hook_set *cur = uacd_dev_hooks(d);	/* the control thread is its only writer */
 	struct stat st;
 	unsigned i, n = 0;
 	int ret, r;
 
 	if (!e) {
-		snprintf(msg, len, "no device named '%s'", d->name);
+		snprintf(msg, len, "no device named '%s'", uacd_dev_name(d));
 		return -ENODEV;
 	}
 	dsp = uacd_dsp_stage_hook(e->dsp);
@@ -167,7 +167,7 @@ int uacd_registry_hook(struct uacd_registry *reg, struct uacd_device *d, bool lo
 				set[n++] = cur->h[i];
 		}
 		if (!h) {
-			snprintf(msg, len, "%s has no hook named '%s'", d->name, path);
+			snprintf(msg, len, "%s has no hook named '%s'", uacd_dev_name(d), path);
 			return -ENOENT;
 		}
 		ret = uacd_dev_hooks_set(d, set, n);	/* destroys h */
@@ -180,7 +180,7 @@ int uacd_registry_hook(struct uacd_registry *reg, struct uacd_device *d, bool lo
 				e->rt_hooks[r] = e->rt_hooks[--e->n_rt_hooks];
 				break;
 			}
-		snprintf(msg, len, "hook %s unloaded from %s", path, d->name);
+		snprintf(msg, len, "hook %s unloaded from %s", path, uacd_dev_name(d));
 		return 0;
 	}
 	/* The daemon is going to run this code: insist on a file nobody else can change. */
@@ -197,7 +197,7 @@ int uacd_registry_hook(struct uacd_registry *reg, struct uacd_device *d, bool lo
 		return -EPERM;
 	}
 	if (cur->n >= UACD_MAX_HOOKS || e->n_rt_hooks >= UACD_CONFIG_MAX_HOOKS) {
-		snprintf(msg, len, "%s has the most hooks it can take (%u)", d->name, UACD_MAX_HOOKS);
+		snprintf(msg, len, "%s has the most hooks it can take (%u)", uacd_dev_name(d), UACD_MAX_HOOKS);
 		return -ENOSPC;
 	}
 	ret = uacd_dev_hook_open(d, path, args, &h, msg, len);
@@ -216,7 +216,7 @@ int uacd_registry_hook(struct uacd_registry *reg, struct uacd_device *d, bool lo
 		 path, args[0] ? " " : "", args);
 	snprintf(e->rt_hooks[e->n_rt_hooks].name, sizeof(e->rt_hooks[0].name), "%s", h->name);
 	e->n_rt_hooks++;
-	snprintf(msg, len, "hook %s (%s) loaded on %s", h->name, path, d->name);
+	snprintf(msg, len, "hook %s (%s) loaded on %s", h->name, path, uacd_dev_name(d));
 	return 0;
 }
 

@@ -23,7 +23,7 @@
 
 #include <urcu-qsbr.h>
 
-#include "engine/core/device.h"
+#include "engine/core/uacd-device.h"
 #include "engine/core/dsp-stage.h"
 #include "engine/core/log.h"
 #include "engine/daemon/registry-private.h"
@@ -31,6 +31,15 @@
 #include "engine/sim/transport-sim.h"
 #include "engine/usb/hotplug.h"
 #include "engine/usb/transport-libusb.h"
+
+/* Where a USB device sits ("1-2.3"), for logs; "" unknown. */
+static const char *bus_path(const struct uacd_device *d)
+{
+	struct uacd_dev_identity id;
+
+	uacd_dev_identity(d, &id);
+	return id.bus_path ? id.bus_path : "";
+}
 
 static int create_device(const char *spec, struct uacd_device **out, char *err, size_t errlen)
 {
@@ -90,12 +99,12 @@ int reg_build_hooks(struct reg_entry *e, const char **lines, int n, struct uacd_
 	*out = NULL;
 	if (n + 1 > (int)UACD_MAX_HOOKS) {
 		snprintf(err, errlen, "%s: %d hooks: a device takes at most %u besides its DSP stage",
-			 d->name, n, UACD_MAX_HOOKS - 1);
+			 uacd_dev_name(d), n, UACD_MAX_HOOKS - 1);
 		return -ENOSPC;
 	}
 	set = calloc(1, sizeof(*set));
 	if (!set) {
-		snprintf(err, errlen, "%s: out of memory", d->name);
+		snprintf(err, errlen, "%s: out of memory", uacd_dev_name(d));
 		return -ENOMEM;
 	}
 	set->h[set->n++] = uacd_dsp_stage_hook(e->dsp);
@@ -139,7 +148,7 @@ void reg_publish_hooks(struct reg_entry *e, struct uacd_hook_set *set)
 
 	uacd_dev_hooks_publish(e->d, set);
 	for (i = 1; i < set->n; i++)
-		uacd_notice("%s: hook %s loaded", e->d->name, set->h[i]->path);
+		uacd_notice("%s: hook %s loaded", uacd_dev_name(e->d), set->h[i]->path);
 }
 
 /*
@@ -154,12 +163,12 @@ static void entry_free(struct reg_entry *e, bool free_dev)
 	bool published = false;
 	unsigned i;
 
-	for (i = 0; h && d->hooks && i < d->hooks->n; i++)
-		published |= d->hooks->h[i] == h;
+	for (i = 0; h && uacd_dev_hooks(d) && i < uacd_dev_hooks(d)->n; i++)
+		published |= uacd_dev_hooks(d)->h[i] == h;
 	if (free_dev)
 		uacd_dev_free(d);
 	else
-		d->dsp = NULL;
+		uacd_dev_set_dsp(d, NULL);
 	if (h && !published)
 		free(h);
 	uacd_dsp_stage_free(e->dsp);
@@ -194,12 +203,12 @@ static int prepare(struct uacd_registry *r, struct uacd_device *d, const char *s
 	int ret;
 
 	if (r->n >= UACD_REGISTRY_MAX) {
-		snprintf(err, errlen, "%s: uacd serves at most %u devices", d->name, UACD_REGISTRY_MAX);
+		snprintf(err, errlen, "%s: uacd serves at most %u devices", uacd_dev_name(d), UACD_REGISTRY_MAX);
 		return -ENOSPC;
 	}
 	e = calloc(1, sizeof(*e));
 	if (!e) {
-		snprintf(err, errlen, "%s: out of memory", d->name);
+		snprintf(err, errlen, "%s: out of memory", uacd_dev_name(d));
 		return -ENOMEM;
 	}
 	e->d = d;
@@ -207,17 +216,17 @@ static int prepare(struct uacd_registry *r, struct uacd_device *d, const char *s
 	e->usb = uacd_usb_is_usb(d);
 	snprintf(e->spec, sizeof(e->spec), "%s", spec);
 	if (!strstr(spec, "priority="))
-		d->rt_priority = r->prof.rt_priority;
+		uacd_dev_set_rt_priority(d, r->prof.rt_priority);
 	ret = uacd_dsp_stage_new(d, &e->dsp);
 	if (ret) {
-		snprintf(err, errlen, "%s: %s", d->name, strerror(-ret));
+		snprintf(err, errlen, "%s: %s", uacd_dev_name(d), strerror(-ret));
 		free(e);
 		return ret;
 	}
 	ret = 0;
-	if (d->play_ch)
+	if (uacd_dev_channels(d, UACD_DIR_PLAYBACK))
 		ret = uacd_dsp_stage_load(e->dsp, 0, r->prof.dsp[0], err, errlen);
-	if (!ret && d->cap_ch)
+	if (!ret && uacd_dev_channels(d, UACD_DIR_CAPTURE))
 		ret = uacd_dsp_stage_load(e->dsp, 1, r->prof.dsp[1], err, errlen);
 	if (!ret)
 		ret = reg_build_hooks(e, lines, reg_hook_lines(e, &r->prof, lines), &set, err, errlen);
@@ -249,8 +258,8 @@ int uacd_registry_create(struct uacd_registry *r, const char *spec, bool wait,
 	if (ret)
 		return ret;
 	for (k = 0; k < r->n; k++)
-		if (!strcmp(r->e[k]->d->name, d->name)) {
-			snprintf(err, errlen, "two devices named '%s' (use name=)", d->name);
+		if (!strcmp(uacd_dev_name(r->e[k]->d), uacd_dev_name(d))) {
+			snprintf(err, errlen, "two devices named '%s' (use name=)", uacd_dev_name(d));
 			uacd_dev_free(d);
 			return -EEXIST;
 		}
@@ -267,7 +276,7 @@ int uacd_registry_check(struct uacd_registry *r, char *err, size_t errlen)
 
 	for (k = 0; k < r->n; k++)
 		if (uacd_server_check_device(r->srv, r->e[k]->d, why, sizeof(why))) {
-			snprintf(err, errlen, "device %s may not be claimed: %s", r->e[k]->d->name, why);
+			snprintf(err, errlen, "device %s may not be claimed: %s", uacd_dev_name(r->e[k]->d), why);
 			return -EACCES;
 		}
 	return 0;
@@ -285,7 +294,7 @@ static void watch_gone(struct reg_entry *e)
 		return;
 	ret = uacd_server_watch(e->r->srv, uacd_usb_gone_fd(e->d), on_gone, e);
 	if (ret)
-		uacd_warn("%s: cannot watch for unplug: %s", e->d->name, strerror(-ret));
+		uacd_warn("%s: cannot watch for unplug: %s", uacd_dev_name(e->d), strerror(-ret));
 	else
 		e->watching = true;
 }
@@ -307,12 +316,12 @@ static int serve(struct reg_entry *e)
 
 	ret = uacd_server_check_device(e->r->srv, d, why, sizeof(why));
 	if (ret) {
-		uacd_notice("%s: the policy does not allow claiming it: %s", d->name, why);
+		uacd_notice("%s: the policy does not allow claiming it: %s", uacd_dev_name(d), why);
 		return ret;
 	}
 	ret = uacd_dev_start(d);
 	if (ret) {
-		uacd_err("%s: cannot start: %s", d->name, strerror(-ret));
+		uacd_err("%s: cannot start: %s", uacd_dev_name(d), strerror(-ret));
 		return ret;
 	}
 	e->state = REG_SERVED;
@@ -342,7 +351,7 @@ static void retire(struct reg_entry *e)
 	uacd_server_end_streams(e->r->srv, d, -ENODEV);
 	uacd_dev_stop(d);
 	uacd_usb_close(d, true);
-	uacd_notice("%s: device disconnected; streams ended, waiting for it to come back", d->name);
+	uacd_notice("%s: device disconnected; streams ended, waiting for it to come back", uacd_dev_name(d));
 }
 
 static void on_gone(void *data)
@@ -387,12 +396,12 @@ static bool come_back(struct uacd_registry *r, const struct uacd_usb_probe *p, b
 			continue;
 		ret = uacd_usb_reopen(e->d, p->bus, p->address, err, sizeof(err));
 		if (ret) {
-			uacd_notice("%s: cannot take the re-plugged device: %s", e->d->name, err);
+			uacd_notice("%s: cannot take the re-plugged device: %s", uacd_dev_name(e->d), err);
 			continue;
 		}
 		*matched = true;
 		if (serve(e) == 0) {
-			uacd_notice("%s: device back at %s", e->d->name, e->d->usb.bus_path);
+			uacd_notice("%s: device back at %s", uacd_dev_name(e->d), bus_path(e->d));
 			return true;
 		}
 		uacd_usb_close(e->d, false);
@@ -406,7 +415,7 @@ static bool name_taken(struct uacd_registry *r, const char *name, struct uacd_de
 	unsigned k;
 
 	for (k = 0; k < r->n; k++)
-		if (r->e[k]->d != self && !strcmp(r->e[k]->d->name, name))
+		if (r->e[k]->d != self && !strcmp(uacd_dev_name(r->e[k]->d), name))
 			return true;
 	return false;
 }
@@ -430,21 +439,22 @@ static bool adopt(struct uacd_registry *r, const struct uacd_usb_probe *p)
 				    p->bus_path, err);
 			continue;
 		}
-		for (i = 2; name_taken(r, d->name, d) && i < 100; i++) {
-			char base[UACD_NAME_MAX - 4];
+		for (i = 2; name_taken(r, uacd_dev_name(d), d) && i < 100; i++) {
+			char base[UACD_NAME_MAX - 4], name[UACD_NAME_MAX];
 
-			memcpy(base, d->name, sizeof(base) - 1);
+			memcpy(base, uacd_dev_name(d), sizeof(base) - 1);
 			base[sizeof(base) - 1] = '\0';
-			snprintf(d->name, sizeof(d->name), "%s-%u", base, i % 100);
+			snprintf(name, sizeof(name), "%s-%u", base, i % 100);
+			uacd_dev_set_name(d, name);
 		}
-		d->rt_priority = r->parsed[k].priority >= 0 ? r->parsed[k].priority : 0;
+		uacd_dev_set_rt_priority(d, r->parsed[k].priority >= 0 ? r->parsed[k].priority : 0);
 		/*
 		 * If the chains or hooks do not load it is not served: a device
 		 * that silently skipped the user's room correction would be worse.
 		 */
 		ret = prepare(r, d, r->specs[k], &e, err, sizeof(err));
 		if (ret) {
-			uacd_err("%s: not served: %s", d->name, err);
+			uacd_err("%s: not served: %s", uacd_dev_name(d), err);
 			uacd_dev_free(d);
 			return false;
 		}
@@ -452,7 +462,7 @@ static bool adopt(struct uacd_registry *r, const struct uacd_usb_probe *p)
 			entry_remove(r, e, true);
 			return false;
 		}
-		uacd_notice("%s: new device at %s", d->name, d->usb.bus_path);
+		uacd_notice("%s: new device at %s", uacd_dev_name(d), bus_path(d));
 		return true;
 	}
 	return false;
@@ -530,7 +540,7 @@ int uacd_registry_start(struct uacd_registry *r, const char (*specs)[512], int n
 			continue;
 		ret = uacd_dev_start(e->d);
 		if (ret) {
-			snprintf(err, errlen, "%s: cannot start: %s", e->d->name, strerror(-ret));
+			snprintf(err, errlen, "%s: cannot start: %s", uacd_dev_name(e->d), strerror(-ret));
 			return ret;
 		}
 		e->state = REG_SERVED;
@@ -555,7 +565,7 @@ struct uacd_device *uacd_registry_find(struct uacd_registry *r, const char *name
 	unsigned k;
 
 	for (k = 0; k < r->n; k++)
-		if (r->e[k]->state == REG_SERVED && (!name[0] || !strcmp(r->e[k]->d->name, name)))
+		if (r->e[k]->state == REG_SERVED && (!name[0] || !strcmp(uacd_dev_name(r->e[k]->d), name)))
 			return r->e[k]->d;
 	return NULL;
 }

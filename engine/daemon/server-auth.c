@@ -18,21 +18,24 @@
 
 #include <urcu-qsbr.h>
 
-#include "engine/core/device.h"
+#include "engine/core/uacd-device.h"
 #include "engine/core/log.h"
 #include "engine/daemon/registry.h"
 #include "engine/daemon/server-private.h"
 
 static void policy_device(const struct uacd_device *d, struct uacpol_device *pd)
 {
-	pd->name = d->name;
-	pd->kind = d->ops->kind;
-	pd->usb_class = d->usb.cls;
-	pd->usb_subclass = d->usb.subcls;
-	pd->vid = d->usb.vid;
-	pd->pid = d->usb.pid;
-	pd->serial = d->usb.serial[0] ? d->usb.serial : NULL;
-	pd->bus_path = d->usb.bus_path[0] ? d->usb.bus_path : NULL;
+	struct uacd_dev_identity id;
+
+	uacd_dev_identity(d, &id);
+	pd->name = id.name;
+	pd->kind = id.kind;
+	pd->usb_class = id.usb_class;
+	pd->usb_subclass = id.usb_subclass;
+	pd->vid = id.vid;
+	pd->pid = id.pid;
+	pd->serial = id.serial;
+	pd->bus_path = id.bus_path;
 }
 
 /*
@@ -67,7 +70,7 @@ static void decide(struct uacd_server *srv, struct conn *c, struct uacd_device *
 static int deny(struct conn *c, struct uacd_device *d, const char *what, unsigned bit,
 		const struct uacpol_decision *dec, char *text, size_t len)
 {
-	const char *on = d ? d->name : "the daemon (no device)";
+	const char *on = d ? uacd_dev_name(d) : "the daemon (no device)";
 
 	snprintf(text, len, "permission denied: %s on %.40s (policy rule '%.48s': %.120s)",
 		 what, on, dec->rule, dec->reason);
@@ -160,7 +163,7 @@ void uacd_server_set_policy(struct uacd_server *srv, struct uacpol *p)
 				i++;
 				continue;
 			}
-			uacd_notice("%s: stream %u of %s (pid %d) ended: %s", st->dev->name, st->id,
+			uacd_notice("%s: stream %u of %s (pid %d) ended: %s", uacd_dev_name(st->dev), st->id,
 				    c->name, (int)c->pid, why);
 			uacd_dev_stream_end(st, -EACCES);
 			c->streams[i] = c->streams[--c->n_streams];

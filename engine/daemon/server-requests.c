@@ -13,7 +13,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "engine/core/device.h"
+#include "engine/core/uacd-device.h"
 #include "engine/core/format.h"
 #include "engine/core/log.h"
 #include "engine/daemon/registry.h"
@@ -78,21 +78,26 @@ static void handle_device_info(struct uacd_server *srv, struct conn *c, struct u
 			return;
 		}
 	}
-	snprintf(r.device, sizeof(r.device), "%s", d->name);
-	r.format = d->format;
-	r.rate = d->rate;
+	snprintf(r.device, sizeof(r.device), "%s", uacd_dev_name(d));
+	r.format = uacd_dev_format(d);
+	r.rate = uacd_dev_rate(d);
 	r.rate_locked = 1;	/* rate switching happens only through STREAM_OPEN on an idle device */
 	r.n_rates = 1;
-	r.rates[0] = d->rate;
-	if (uacd_dev_stream_count(d) == 0 && d->ops->set_rate) {
-		r.rate_locked = 0;
-		r.n_rates = d->n_rates;
-		memcpy(r.rates, d->rates, sizeof(r.rates[0]) * d->n_rates);
+	r.rates[0] = uacd_dev_rate(d);
+	if (uacd_dev_stream_count(d) == 0) {
+		const uint32_t *rates;
+		unsigned n = uacd_dev_rates(d, &rates);
+
+		if (n) {
+			r.rate_locked = 0;
+			r.n_rates = n;
+			memcpy(r.rates, rates, sizeof(r.rates[0]) * n);
+		}
 	}
-	r.playback_channels = d->play_ch;
-	r.capture_channels = d->cap_ch;
-	r.packet_frames_max = d->max_frames;
-	r.latency_frames = d->latency_frames;
+	r.playback_channels = uacd_dev_channels(d, UACD_DIR_PLAYBACK);
+	r.capture_channels = uacd_dev_channels(d, UACD_DIR_CAPTURE);
+	r.packet_frames_max = uacd_dev_max_frames(d);
+	r.latency_frames = uacd_dev_latency_frames(d);
 	r.hdr.result = 0;
 	srv_send_reply(c->fd, &r, sizeof(r), NULL, 0);
 }
@@ -149,8 +154,8 @@ static void handle_stream_open(struct uacd_server *srv, struct conn *c, struct u
 	r.stream_id = s->id;
 	fds[0] = s->memfd;
 	uacd_info("%s: stream %u opened by %s (pid %d): %s %s %u ch %u Hz, buffer %u, period %u",
-		  d->name, s->id, c->name, (int)c->pid, m->direction ? "capture" : "playback",
-		  uacd_format_name(s->format), s->channels, d->rate, s->buffer_frames, s->period_frames);
+		  uacd_dev_name(d), s->id, c->name, (int)c->pid, m->direction ? "capture" : "playback",
+		  uacd_format_name(s->format), s->channels, uacd_dev_rate(d), s->buffer_frames, s->period_frames);
 	srv_send_reply(c->fd, &r, sizeof(r), fds, 1);
 	return;
 reply:
@@ -227,8 +232,8 @@ static void handle_list(struct uacd_server *srv, struct conn *c, struct uacd_msg
 
 		off += (size_t)snprintf(buf + off, sizeof(buf) - off,
 					"%s\t%s\t%s\t%u Hz\tplayback %u ch\tcapture %u ch\tstreams %u\n",
-					d->name, d->ops->kind, uacd_format_name(d->format), d->rate,
-					d->play_ch, d->cap_ch, uacd_dev_stream_count(d));
+					uacd_dev_name(d), uacd_dev_kind(d), uacd_format_name(uacd_dev_format(d)), uacd_dev_rate(d),
+					uacd_dev_channels(d, UACD_DIR_PLAYBACK), uacd_dev_channels(d, UACD_DIR_CAPTURE), uacd_dev_stream_count(d));
 	}
 	srv_reply_text(c, h, 0, "%s", buf);
 }
@@ -285,13 +290,13 @@ static void handle_control(struct uacd_server *srv, struct conn *c, struct uacd_
 		ret = uacd_dev_control(d, ctl, m->op == UACD_CTL_SET, &r.value, &r.min, &r.max, &r.res);
 		r.hdr.result = ret;
 		if (ret == -ENOENT)
-			snprintf(r.text, sizeof(r.text), "device %s has no control '%s'", d->name, ctl);
+			snprintf(r.text, sizeof(r.text), "device %s has no control '%s'", uacd_dev_name(d), ctl);
 		else if (ret == -EPERM)
-			snprintf(r.text, sizeof(r.text), "%s: control '%s' is read-only", d->name, ctl);
+			snprintf(r.text, sizeof(r.text), "%s: control '%s' is read-only", uacd_dev_name(d), ctl);
 		else if (ret < 0)
-			snprintf(r.text, sizeof(r.text), "%s %s: %s", d->name, ctl, strerror(-ret));
+			snprintf(r.text, sizeof(r.text), "%s %s: %s", uacd_dev_name(d), ctl, strerror(-ret));
 		else if (m->op == UACD_CTL_SET)
-			uacd_info("%s: %s set to %d by %s (pid %d)", d->name, ctl, r.value, c->name, (int)c->pid);
+			uacd_info("%s: %s set to %d by %s (pid %d)", uacd_dev_name(d), ctl, r.value, c->name, (int)c->pid);
 	}
 	srv_send_reply(c->fd, &r, sizeof(r), NULL, 0);
 }
@@ -318,7 +323,7 @@ static void handle_hook(struct uacd_server *srv, struct conn *c, struct uacd_hoo
 	}
 	ret = uacd_registry_hook(srv->reg, d, load, path, args, msg, sizeof(msg));
 	if (!ret)
-		uacd_notice("%s: hook %s %s by %s (pid %d, uid %d)", d->name, path,
+		uacd_notice("%s: hook %s %s by %s (pid %d, uid %d)", uacd_dev_name(d), path,
 			    load ? "loaded" : "unloaded", c->name, (int)c->pid, (int)c->uid);
 	srv_reply_text(c, &m->hdr, ret, "%s", msg);
 }

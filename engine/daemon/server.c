@@ -38,7 +38,7 @@
 #include <systemd/sd-daemon.h>
 #endif
 
-#include "engine/core/device.h"
+#include "engine/core/uacd-device.h"
 #include "engine/core/log.h"
 #include "engine/daemon/registry.h"
 #include "engine/daemon/server-private.h"
@@ -182,7 +182,7 @@ void srv_conn_close(struct uacd_server *srv, struct conn *c)
 	epoll_ctl(srv->epfd, EPOLL_CTL_DEL, c->fd, NULL);
 	/* uacd_dev_stream_close() waits for the RT thread: the wake fd is unused after. */
 	for (i = 0; i < c->n_streams; i++) {
-		uacd_dbg("%s: stream %u of %s (pid %d) closed", c->streams[i]->dev->name,
+		uacd_dbg("%s: stream %u of %s (pid %d) closed", uacd_dev_name(c->streams[i]->dev),
 			 c->streams[i]->id, c->name, (int)c->pid);
 		uacd_dev_stream_close(c->streams[i]);
 	}
