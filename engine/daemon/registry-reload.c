@@ -111,30 +111,22 @@ fail:
 	return ret;
 }
 
-int uacd_reload_describe(const struct uacd_reload *t, char *buf, size_t len)
+void uacd_registry_reload_commit(struct uacd_registry *r, struct uacd_reload *t)
 {
 	unsigned k, chains = 0;
 	int dir;
 
-	for (k = 0; k < t->n; k++)
-		for (dir = 0; dir < 2; dir++)
-			chains += t->dev[k].has[dir];
-	return snprintf(buf, len, "%u chain(s) swapped, hooks %s", chains,
-			t->hooks_changed ? "reopened" : "unchanged");
-}
-
-void uacd_registry_reload_commit(struct uacd_registry *r, struct uacd_reload *t)
-{
-	unsigned k;
-	int dir;
-
 	for (k = 0; k < t->n; k++) {
 		for (dir = 0; dir < 2; dir++)
-			if (t->dev[k].has[dir])
+			if (t->dev[k].has[dir]) {
 				uacd_dsp_stage_commit(t->dev[k].e->dsp, dir, t->dev[k].dsp[dir]);
+				chains++;
+			}
 		if (t->dev[k].hooks)
 			reg_publish_hooks(t->dev[k].e, t->dev[k].hooks);
 	}
+	uacd_info("reload: %u chain(s) on %u device(s) swapped (unchanged filters keep their state), hooks %s",
+		  chains, t->n, t->hooks_changed ? "reopened" : "unchanged");
 	r->prof = t->prof;
 	free(t);
 }

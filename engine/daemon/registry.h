@@ -74,8 +74,6 @@ int uacd_registry_hook(struct uacd_registry *r, struct uacd_device *d, bool load
 struct uacd_reload;
 int uacd_registry_reload_build(struct uacd_registry *r, const struct uacd_profile *p,
 			       struct uacd_reload **out, char *err, size_t errlen);
-/* What the built reload changes, for the reply ("2 chain(s) rebuilt, ..."). */
-int uacd_reload_describe(const struct uacd_reload *t, char *buf, size_t len);
 void uacd_registry_reload_commit(struct uacd_registry *r, struct uacd_reload *t);
 void uacd_registry_reload_abort(struct uacd_reload *t);
 const struct uacd_profile *uacd_registry_profile(const struct uacd_registry *r);
