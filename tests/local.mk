@@ -7,6 +7,7 @@ include $(srcdir)/tests/fuzz/local.mk
 include $(srcdir)/tests/usb/local.mk
 include $(srcdir)/tests/usbfake/local.mk
 include $(srcdir)/tests/vm/local.mk
+include $(srcdir)/tests/fixtures/local.mk
 
 # The include arrows between engine/ rooms (engine/README.md).
 TESTS += tests/test-layout.sh

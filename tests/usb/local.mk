@@ -1,15 +1,22 @@
-# tests/usb: descriptor model against the corpus, describe, packet sizing.
+# tests/usb: descriptor model against the corpus (tests/fixtures) and on
+# hand-built input, describe, packet sizing.
 usb_test_ldadd = $(engine_libs) $(engine_libs_ext) $(CHECK_LIBS)
 usb_test_cflags = $(AM_CFLAGS) $(CHECK_CFLAGS)
 
-check_PROGRAMS += tests/usb/test-usb-descriptors tests/usb/test-packet \
-	tests/usb/uacd-describe-test
-TESTS += tests/usb/test-usb-descriptors tests/usb/test-packet tests/usb/test-describe.sh
-EXTRA_DIST += tests/usb/test-describe.sh
+check_PROGRAMS += tests/usb/test-usb-descriptors tests/usb/test-usb-synthetic \
+	tests/usb/test-packet tests/usb/uacd-describe-test
+TESTS += tests/usb/test-usb-descriptors tests/usb/test-usb-synthetic tests/usb/test-packet \
+	tests/usb/test-describe.sh tests/usb/test-no-corpus.sh
+EXTRA_DIST += tests/usb/test-describe.sh tests/usb/test-no-corpus.sh
 
-tests_usb_test_usb_descriptors_SOURCES = tests/usb/test-usb-descriptors.c
+tests_usb_test_usb_descriptors_SOURCES = tests/usb/test-usb-descriptors.c \
+	tests/usb/lsusb-reader.c tests/usb/lsusb-reader.h
 tests_usb_test_usb_descriptors_CFLAGS = $(usb_test_cflags)
 tests_usb_test_usb_descriptors_LDADD = $(usb_test_ldadd)
+
+tests_usb_test_usb_synthetic_SOURCES = tests/usb/test-usb-synthetic.c
+tests_usb_test_usb_synthetic_CFLAGS = $(usb_test_cflags)
+tests_usb_test_usb_synthetic_LDADD = $(usb_test_ldadd)
 
 tests_usb_test_packet_SOURCES = tests/usb/test-packet.c
 tests_usb_test_packet_CFLAGS = $(usb_test_cflags)

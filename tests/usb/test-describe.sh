@@ -5,15 +5,21 @@
 # documented exit status and exact messages.
 set -u
 bin="${top_builddir:-.}/tests/usb/uacd-describe-test"
-dir="${UACD_TEST_SHARED:-}/descriptors"
-tmp=$(mktemp -d) || exit 99
-trap 'rm -rf "$tmp"' EXIT
+dir="${UACD_TEST_FIXTURES:-}/descriptors"
 fails=0
 
-if [ -z "${UACD_TEST_SHARED:-}" ] || [ ! -d "$dir" ]; then
-	echo "SKIP: no descriptor corpus in '$dir' (UACD_TEST_SHARED; not in the release tarball)"
+# The corpus is tests/fixtures/descriptors, in the repository and the
+# tarball: make check sets UACD_TEST_FIXTURES, and then missing is a FAIL.
+if [ -z "${UACD_TEST_FIXTURES:-}" ]; then
+	echo "SKIP: UACD_TEST_FIXTURES is not set (make check sets it to the source tree's tests/fixtures)"
 	exit 77
 fi
+if [ ! -f "$dir/11-behringer-uv1.bin" ]; then
+	echo "FAIL: no descriptor corpus in '$dir' (UACD_TEST_FIXTURES is set)"
+	exit 1
+fi
+tmp=$(mktemp -d) || exit 99
+trap 'rm -rf "$tmp"' EXIT
 
 fail() {
 	echo "FAIL: $*"

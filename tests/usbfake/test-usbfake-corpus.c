@@ -1,17 +1,17 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
- * The USB transport (engine/usb/) binding the real devices of the shared
- * descriptor corpus, each behind a fake device in virtual time
+ * The USB transport (engine/usb/) binding the real devices of the
+ * descriptor corpus (tests/fixtures/descriptors), each behind a fake device in virtual time
  * (tests/usbfake/usbfake-fixture.h).  Measured and asserted:
  *
  *  - capture from a capture-only UAC1 microphone whose SAMPLING_FREQ
  *    request is answered: the device's ramp reaches a capture client
  *    complete;
- *  - every device of the shared corpus binds: its selection is printed and
+ *  - every device of the corpus binds: its selection is printed and
  *    asserted, and 2 s of streaming give no packet error.
  *
  * Without the corpus nothing here is registered, and a pass is reported as
- * a SKIP.
+ * a FAIL (a SKIP when UACD_TEST_FIXTURES is unset: usbfake_run()).
  */
 #include "config.h"
 
@@ -80,7 +80,7 @@ START_TEST(test_capture_only)
 END_TEST
 
 /*
- * Every device of the shared corpus: what the transport selects (printed,
+ * Every device of the corpus: what the transport selects (printed,
  * one line each), and 2 s of streaming silence with no packet error.
  */
 START_TEST(test_corpus)

@@ -15,9 +15,10 @@
  *  - implicit feedback (UAC2, a real device's descriptors): every playback
  *    packet has the size of the capture packet it follows, 60 s at +500 ppm.
  *
- * The high-speed and implicit-feedback cases bind devices of the shared
- * descriptor corpus: without it they are not registered, and a pass is
- * reported as a SKIP.
+ * The high-speed and implicit-feedback cases bind devices of the
+ * descriptor corpus (tests/fixtures/descriptors): without it they are not
+ * registered, and a pass is reported as a FAIL (a SKIP when
+ * UACD_TEST_FIXTURES is unset: usbfake_run()).
  */
 #include "config.h"
 

@@ -161,15 +161,16 @@ void finish(struct uacd_device *d, struct fake_usb *f)
 }
 
 /*
- * The shared descriptor corpus ($UACD_TEST_SHARED/descriptors) lives next to
- * the source repository, not in the release tarball: without it the tests
- * that bind corpus devices are not registered (see the tests' main()).
+ * The descriptor corpus ($UACD_TEST_FIXTURES/descriptors, the repository's
+ * tests/fixtures/descriptors, also in the release tarball): without it the
+ * tests that bind corpus devices are not registered (see the tests' main())
+ * and usbfake_run() reports a FAIL, or a SKIP when the variable is unset.
  */
 char corpus_path[512];
 
 int corpus_find(void)
 {
-	const char *dir = getenv("UACD_TEST_SHARED");
+	const char *dir = getenv("UACD_TEST_FIXTURES");
 	char probe[600];
 
 	if (!dir || !*dir)
@@ -246,12 +247,19 @@ int usbfake_run(Suite *s, const char *without_corpus)
 	rcu_unregister_thread();
 	if (failed)
 		return 1;
-	/* The rest passed, but a whole part was not run: say so, as a SKIP. */
-	if (without_corpus) {
-		printf("SKIP: no descriptor corpus in '%s' (UACD_TEST_SHARED; not in the release tarball): "
-		       "%s did not run\n",
-		       corpus_path[0] ? corpus_path : "$UACD_TEST_SHARED/descriptors", without_corpus);
-		return 77;
+	if (!without_corpus)
+		return 0;
+	/*
+	 * The rest passed, but a whole part was not run.  make check sets
+	 * UACD_TEST_FIXTURES and the corpus is in the tree: missing is a FAIL.
+	 * Unset (a program run by hand), a SKIP.
+	 */
+	if (corpus_path[0]) {
+		printf("FAIL: no descriptor corpus in '%s' (UACD_TEST_FIXTURES is set): %s did not run\n",
+		       corpus_path, without_corpus);
+		return 1;
 	}
-	return 0;
+	printf("SKIP: UACD_TEST_FIXTURES is not set (make check sets it to the source tree's "
+	       "tests/fixtures): %s did not run\n", without_corpus);
+	return 77;
 }

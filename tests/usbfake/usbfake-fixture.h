@@ -57,8 +57,9 @@ void run_until(struct uacd_device *d, struct fake_usb *f, struct client *c, uint
 void finish(struct uacd_device *d, struct fake_usb *f);
 
 /*
- * The shared descriptor corpus: corpus_find() sets corpus_path and returns
- * 0 when it is there (a negative errno otherwise); corpus_probe() reads
+ * The descriptor corpus ($UACD_TEST_FIXTURES/descriptors): corpus_find()
+ * sets corpus_path (left empty when the variable is unset) and returns 0
+ * when the corpus is there (a negative errno otherwise); corpus_probe() reads
  * device `base` from it as a high-speed probe, *cfg_out to be freed.
  */
 extern char corpus_path[512];
@@ -70,7 +71,8 @@ TCase *usbfake_tcase(const char *name);
 /*
  * Run a suite as tests/usbfake always has: in this process (CK_NOFORK), as
  * an RCU reader.  without_corpus, if not NULL, names the tests left out
- * because corpus_find() failed: a pass is then reported as a SKIP (77).
+ * because corpus_find() failed: a pass is then a FAIL (1) naming the path,
+ * or a SKIP (77) when UACD_TEST_FIXTURES is unset.
  */
 int usbfake_run(Suite *s, const char *without_corpus);
 

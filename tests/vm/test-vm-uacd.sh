@@ -260,7 +260,7 @@ cat "$vm_share/uacd.log" 2>/dev/null
 [ "$vm_rc" = 0 ] || vm_fail "guest script exited with $vm_rc"
 
 # uacctl describe --device on the live device gives the model of the
-# descriptor rebuilt from QEMU's lsusb dump (shared/descriptors)
+# descriptor rebuilt from QEMU's lsusb dump (tests/fixtures/descriptors)
 live=$(sed -n 's/.*\("functions":.*\)/\1/p' "$vm_share/describe.json")
 ref=$("$top_builddir/engine/uacctl/uacctl" describe --json "$top_srcdir/tests/fuzz/corpus-descriptors/qemu-usb-audio.bin" |
 	sed -n 's/.*\("functions":.*\)/\1/p')
