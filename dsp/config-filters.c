@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * The `filters:` section: one field table per CamillaDSP filter type and
- * parameter set, and the rate-dependent checks the chain builder repeats.
+ * parameter set (the rate-dependent checks are in config-check.c).
  *
  * A filter is `{type: X, parameters: {...}, description: ...}`.  For the
  * types whose parameters carry their own `type` (Biquad, BiquadCombo, Conv,
@@ -20,7 +20,6 @@
 
 #include "dsp/config-internal.h"
 
-#define MAX_DELAY_S	10.0
 #define MAX_DIFFEQ	64u
 
 static const char *const kind_names[] = {
@@ -554,6 +553,108 @@ static int parse_dither(struct cfg_parser *p, yaml_node_t *par, struct uacdsp_fi
 	return 0;
 }
 
+static int parse_gain(struct cfg_parser *p, yaml_node_t *par, struct uacdsp_filter_cfg *f)
+{
+	struct gain_tmp g = { 0 };
+	int err;
+
+	err = cfgy_fields(p, par, gain_fields, &g, NULL, NULL);
+	if (err < 0)
+		return err;
+	if (g.scale == 1 ? !(fabs(g.gain) <= 1e6) : !(fabs(g.gain) <= 150.0))
+		return syaml_fail(&p->y, syaml_get(&p->y, par, "gain"), "gain: out of range (%g)",
+				  g.gain);
+	f->u.gain.gain = g.gain;
+	f->u.gain.linear = g.scale == 1;
+	f->u.gain.inverted = g.inverted;
+	f->u.gain.mute = g.mute;
+	return 0;
+}
+
+static int parse_level(struct cfg_parser *p, yaml_node_t *par, struct uacdsp_filter_cfg *f)
+{
+	struct vol_tmp v = { .ramp_time = 400.0, .limit = 50.0,
+			     .high_boost = 10.0, .low_boost = 10.0 };
+	int err;
+
+	err = cfgy_fields(p, par, f->kind == UACDSP_F_VOLUME ? volume_fields :
+			  loudness_fields, &v, NULL, NULL);
+	if (err < 0)
+		return err;
+	if (!(v.ramp_time >= 0.0 && v.ramp_time <= 100000.0))
+		return syaml_fail(&p->y, par, "ramp_time: must be 0..100000 ms, got %g",
+				  v.ramp_time);
+	if (f->kind == UACDSP_F_VOLUME) {
+		if (!(v.limit >= -150.0 && v.limit <= 50.0))
+			return syaml_fail(&p->y, par, "limit: must be -150..50 dB, got %g", v.limit);
+		f->u.volume.ramp_time = v.ramp_time;
+		f->u.volume.limit = v.limit;
+		f->u.volume.fader = (enum uacdsp_fader)v.fader;
+		return 0;
+	}
+	if (!(v.reference_level >= -100.0 && v.reference_level <= 20.0))
+		return syaml_fail(&p->y, par, "reference_level: must be -100..20 dB, got %g",
+				  v.reference_level);
+	if (!(v.high_boost >= 0.0 && v.high_boost <= 20.0) ||
+	    !(v.low_boost >= 0.0 && v.low_boost <= 20.0))
+		return syaml_fail(&p->y, par, "high_boost and low_boost must be 0..20 dB");
+	f->u.loudness.ramp_time = v.ramp_time;
+	f->u.loudness.reference_level = v.reference_level;
+	f->u.loudness.high_boost = v.high_boost;
+	f->u.loudness.low_boost = v.low_boost;
+	f->u.loudness.attenuate_mid = v.attenuate_mid;
+	f->u.loudness.fader = (enum uacdsp_fader)v.fader;
+	return 0;
+}
+
+static int parse_delay(struct cfg_parser *p, yaml_node_t *par, struct uacdsp_filter_cfg *f)
+{
+	struct delay_tmp d = { 0 };
+	int err;
+
+	err = cfgy_fields(p, par, delay_fields, &d, NULL, NULL);
+	if (err < 0)
+		return err;
+	if (!(d.delay >= 0.0))
+		return syaml_fail(&p->y, syaml_get(&p->y, par, "delay"), "delay: must be >= 0, got %g",
+				  d.delay);
+	f->u.delay.delay = d.delay;
+	f->u.delay.unit = (enum uacdsp_delay_unit)d.unit;
+	f->u.delay.subsample = d.subsample;
+	return 0;
+}
+
+static int parse_limiter(struct cfg_parser *p, yaml_node_t *par, struct uacdsp_filter_cfg *f)
+{
+	struct limiter_tmp l = { 0 };
+	int err;
+
+	err = cfgy_fields(p, par, limiter_fields, &l, NULL, NULL);
+	if (err < 0)
+		return err;
+	if (!(l.clip_limit >= -100.0 && l.clip_limit <= 20.0))
+		return syaml_fail(&p->y, par, "clip_limit: must be -100..20 dB, got %g",
+				  l.clip_limit);
+	f->u.limiter.clip_limit = l.clip_limit;
+	f->u.limiter.soft_clip = l.soft_clip;
+	return 0;
+}
+
+static int parse_diffeq(struct cfg_parser *p, yaml_node_t *par, struct uacdsp_filter_cfg *f)
+{
+	int err;
+
+	err = cfgy_fields(p, par, diffeq_fields, f, NULL, NULL);
+	if (err < 0)
+		return err;
+	if (f->u.diffeq.na > MAX_DIFFEQ || f->u.diffeq.nb > MAX_DIFFEQ)
+		return syaml_fail(&p->y, par, "a and b may have at most %u coefficients",
+				  MAX_DIFFEQ);
+	if (f->u.diffeq.na && f->u.diffeq.a[0] == 0.0)
+		return syaml_fail(&p->y, syaml_get(&p->y, par, "a"), "a: a[0] must not be 0");
+	return 0;
+}
+
 /* the position used for rate-dependent errors: the frequency field */
 static struct uacdsp_pos freq_pos(struct cfg_parser *p, yaml_node_t *par)
 {
@@ -611,186 +712,23 @@ int uacdsp_parse_filter(struct cfg_parser *p, yaml_node_t *k, yaml_node_t *n,
 		return parse_biquad(p, par, f);
 	case UACDSP_F_BIQUADCOMBO:
 		return parse_combo(p, par, f);
-	case UACDSP_F_GAIN: {
-		struct gain_tmp g = { 0 };
-
-		err = cfgy_fields(p, par, gain_fields, &g, NULL, NULL);
-		if (err < 0)
-			return err;
-		if (g.scale == 1 ? !(fabs(g.gain) <= 1e6) : !(fabs(g.gain) <= 150.0))
-			return syaml_fail(&p->y, syaml_get(&p->y, par, "gain"), "gain: out of range (%g)",
-					  g.gain);
-		f->u.gain.gain = g.gain;
-		f->u.gain.linear = g.scale == 1;
-		f->u.gain.inverted = g.inverted;
-		f->u.gain.mute = g.mute;
-		return 0;
-	}
+	case UACDSP_F_GAIN:
+		return parse_gain(p, par, f);
 	case UACDSP_F_VOLUME:
-	case UACDSP_F_LOUDNESS: {
-		struct vol_tmp v = { .ramp_time = 400.0, .limit = 50.0,
-				     .high_boost = 10.0, .low_boost = 10.0 };
-
-		err = cfgy_fields(p, par, f->kind == UACDSP_F_VOLUME ? volume_fields :
-				  loudness_fields, &v, NULL, NULL);
-		if (err < 0)
-			return err;
-		if (!(v.ramp_time >= 0.0 && v.ramp_time <= 100000.0))
-			return syaml_fail(&p->y, par, "ramp_time: must be 0..100000 ms, got %g",
-					  v.ramp_time);
-		if (f->kind == UACDSP_F_VOLUME) {
-			if (!(v.limit >= -150.0 && v.limit <= 50.0))
-				return syaml_fail(&p->y, par, "limit: must be -150..50 dB, got %g", v.limit);
-			f->u.volume.ramp_time = v.ramp_time;
-			f->u.volume.limit = v.limit;
-			f->u.volume.fader = (enum uacdsp_fader)v.fader;
-			return 0;
-		}
-		if (!(v.reference_level >= -100.0 && v.reference_level <= 20.0))
-			return syaml_fail(&p->y, par, "reference_level: must be -100..20 dB, got %g",
-					  v.reference_level);
-		if (!(v.high_boost >= 0.0 && v.high_boost <= 20.0) ||
-		    !(v.low_boost >= 0.0 && v.low_boost <= 20.0))
-			return syaml_fail(&p->y, par, "high_boost and low_boost must be 0..20 dB");
-		f->u.loudness.ramp_time = v.ramp_time;
-		f->u.loudness.reference_level = v.reference_level;
-		f->u.loudness.high_boost = v.high_boost;
-		f->u.loudness.low_boost = v.low_boost;
-		f->u.loudness.attenuate_mid = v.attenuate_mid;
-		f->u.loudness.fader = (enum uacdsp_fader)v.fader;
-		return 0;
-	}
-	case UACDSP_F_DELAY: {
-		struct delay_tmp d = { 0 };
-
-		err = cfgy_fields(p, par, delay_fields, &d, NULL, NULL);
-		if (err < 0)
-			return err;
-		if (!(d.delay >= 0.0))
-			return syaml_fail(&p->y, syaml_get(&p->y, par, "delay"), "delay: must be >= 0, got %g",
-					  d.delay);
-		f->u.delay.delay = d.delay;
-		f->u.delay.unit = (enum uacdsp_delay_unit)d.unit;
-		f->u.delay.subsample = d.subsample;
-		return 0;
-	}
+	case UACDSP_F_LOUDNESS:
+		return parse_level(p, par, f);
+	case UACDSP_F_DELAY:
+		return parse_delay(p, par, f);
 	case UACDSP_F_CONV:
 		return parse_conv(p, par, f);
-	case UACDSP_F_LIMITER: {
-		struct limiter_tmp l = { 0 };
-
-		err = cfgy_fields(p, par, limiter_fields, &l, NULL, NULL);
-		if (err < 0)
-			return err;
-		if (!(l.clip_limit >= -100.0 && l.clip_limit <= 20.0))
-			return syaml_fail(&p->y, par, "clip_limit: must be -100..20 dB, got %g",
-					  l.clip_limit);
-		f->u.limiter.clip_limit = l.clip_limit;
-		f->u.limiter.soft_clip = l.soft_clip;
-		return 0;
-	}
+	case UACDSP_F_LIMITER:
+		return parse_limiter(p, par, f);
 	case UACDSP_F_DIFFEQ:
-		err = cfgy_fields(p, par, diffeq_fields, f, NULL, NULL);
-		if (err < 0)
-			return err;
-		if (f->u.diffeq.na > MAX_DIFFEQ || f->u.diffeq.nb > MAX_DIFFEQ)
-			return syaml_fail(&p->y, par, "a and b may have at most %u coefficients",
-					  MAX_DIFFEQ);
-		if (f->u.diffeq.na && f->u.diffeq.a[0] == 0.0)
-			return syaml_fail(&p->y, syaml_get(&p->y, par, "a"), "a: a[0] must not be 0");
-		return 0;
+		return parse_diffeq(p, par, f);
 	case UACDSP_F_DITHER:
 		return parse_dither(p, par, f);
 	}
 	return -EINVAL;
-}
-
-int uacdsp_filter_sections(const struct uacdsp_filter_cfg *f, unsigned rate,
-			   struct uacdsp_bq_coef *out, unsigned max)
-{
-	int err;
-
-	if (f->kind == UACDSP_F_BIQUAD) {
-		if (max < 1)
-			return -E2BIG;
-		err = uacdsp_biquad_design(&f->u.bq, rate, out);
-		return err < 0 ? err : 1;
-	}
-	if (f->kind == UACDSP_F_BIQUADCOMBO)
-		return uacdsp_combo_design(&f->u.combo, rate, out, max);
-	return 0;
-}
-
-double uacdsp_delay_samples(const struct uacdsp_filter_cfg *f, unsigned rate)
-{
-	switch (f->u.delay.unit) {
-	case UACDSP_DELAY_SAMPLES:
-		return f->u.delay.delay;
-	case UACDSP_DELAY_MM:
-		/* speed of sound 343 m/s */
-		return f->u.delay.delay / 1000.0 / 343.0 * rate;
-	case UACDSP_DELAY_MS:
-	default:
-		return f->u.delay.delay / 1000.0 * rate;
-	}
-}
-
-int uacdsp_filter_check(const struct uacdsp_config *cfg,
-			const struct uacdsp_filter_cfg *f, unsigned rate,
-			char *err, size_t errlen)
-{
-	struct uacdsp_bq_coef sec[UACDSP_MAX_COMBO];
-	const char *kn = kind_names[f->kind];
-	int ret;
-
-	switch (f->kind) {
-	case UACDSP_F_BIQUAD:
-	case UACDSP_F_BIQUADCOMBO:
-		ret = uacdsp_filter_sections(f, rate, sec, UACDSP_MAX_COMBO);
-		if (ret == -EDOM) {
-			uacdsp_err_at(err, errlen, cfg->filename, f->fpos,
-				      "filter '%s': %s: frequencies must be in (0, samplerate/2) = "
-				      "(0, %g) Hz at %u Hz", f->name, kn, rate / 2.0, rate);
-			return -EINVAL;
-		}
-		if (ret == -ERANGE) {
-			uacdsp_err_at(err, errlen, cfg->filename, f->ppos,
-				      "filter '%s': %s: unstable filter (a pole on or outside the "
-				      "unit circle) at %u Hz", f->name, kn, rate);
-			return -EINVAL;
-		}
-		if (ret == -E2BIG) {
-			uacdsp_err_at(err, errlen, cfg->filename, f->ppos,
-				      "filter '%s': %s: expands to more than %u sections",
-				      f->name, kn, UACDSP_MAX_COMBO);
-			return -EINVAL;
-		}
-		if (ret < 0) {
-			uacdsp_err_at(err, errlen, cfg->filename, f->ppos,
-				      "filter '%s': %s: invalid parameters", f->name, kn);
-			return -EINVAL;
-		}
-		return 0;
-	case UACDSP_F_DELAY:
-		if (uacdsp_delay_samples(f, rate) > MAX_DELAY_S * rate) {
-			uacdsp_err_at(err, errlen, cfg->filename, f->fpos,
-				      "filter '%s': Delay: delay: longer than %g s", f->name,
-				      MAX_DELAY_S);
-			return -EINVAL;
-		}
-		return 0;
-	case UACDSP_F_LOUDNESS:
-		/* the shelves sit at 70 Hz and 3500 Hz */
-		if (rate <= 7000) {
-			uacdsp_err_at(err, errlen, cfg->filename, f->ppos,
-				      "filter '%s': Loudness needs a samplerate above 7000 Hz",
-				      f->name);
-			return -EINVAL;
-		}
-		return 0;
-	default:
-		return 0;
-	}
 }
 
 void uacdsp_filter_cfg_release(struct uacdsp_filter_cfg *f)

@@ -304,13 +304,75 @@ static int find_name(struct cfg_parser *p, yaml_node_t *v, const char *what,
 	return 0;
 }
 
+/* A Filter step's channels and filter names; nch: channels at this step */
+static int parse_filter_step(struct cfg_parser *p, yaml_node_t *n,
+			     struct uacdsp_step_cfg *st, unsigned nch)
+{
+	yaml_node_t *names = syaml_get(&p->y, n, "names");
+	yaml_node_item_t *it;
+	yaml_node_t *v;
+	unsigned i;
+	size_t cnt;
+	int err;
+
+	v = syaml_get(&p->y, n, "channel");
+	if (v && syaml_get(&p->y, n, "channels"))
+		return syaml_fail(&p->y, v, "give either 'channel' or 'channels', not both");
+	if (v) {
+		err = cfgy_uint(p, v, "channel", &st->channels[0]);
+		if (err < 0)
+			return err;
+		st->nchannels = 1;
+	} else {
+		v = syaml_get(&p->y, n, "channels");
+		if (v) {
+			err = cfgy_uint_list(p, v, "channels", st->channels,
+					     UACDSP_MAX_CHANNELS, &st->nchannels);
+			if (err < 0)
+				return err;
+		} else {
+			for (i = 0; i < nch; i++)
+				st->channels[i] = i;
+			st->nchannels = nch;
+		}
+	}
+	for (i = 0; i < st->nchannels; i++) {
+		unsigned j;
+
+		if (st->channels[i] >= nch)
+			return syaml_fail(&p->y, v, "channel %u does not exist here "
+					  "(the pipeline has %u channels at this step)",
+					  st->channels[i], nch);
+		for (j = 0; j < i; j++)
+			if (st->channels[j] == st->channels[i])
+				return syaml_fail(&p->y, v, "channel %u listed twice",
+						  st->channels[i]);
+	}
+	if (!names)
+		return syaml_fail(&p->y, n, "pipeline Filter step: missing field 'names'");
+	if (names->type != YAML_SEQUENCE_NODE)
+		return syaml_fail(&p->y, names, "names: expected a list of filter names");
+	cnt = (size_t)(names->data.sequence.items.top - names->data.sequence.items.start);
+	if (cnt > 4096)
+		return syaml_fail(&p->y, names, "names: too many entries");
+	st->filters = calloc(cnt ? cnt : 1, sizeof(*st->filters));
+	if (!st->filters)
+		return -ENOMEM;
+	for (it = names->data.sequence.items.start; it < names->data.sequence.items.top; it++) {
+		err = find_name(p, syaml_node(&p->y, *it), "filter", &st->filters[st->nfilters]);
+		if (err < 0)
+			return err;
+		st->nfilters++;
+	}
+	return 0;
+}
+
 int uacdsp_parse_step(struct cfg_parser *p, yaml_node_t *n, struct uacdsp_step_cfg *st,
 		      unsigned *nch)
 {
 	static const char *const types[] = { "Filter", "Mixer", "Processor", NULL };
 	yaml_node_t *t, *v;
 	yaml_node_pair_t *pr;
-	unsigned i;
 	int type, err;
 
 	st->pos = cfgy_pos(n);
@@ -347,59 +409,9 @@ int uacdsp_parse_step(struct cfg_parser *p, yaml_node_t *n, struct uacdsp_step_c
 	}
 	st->in = *nch;
 	if (st->type == UACDSP_STEP_FILTER) {
-		yaml_node_t *names = syaml_get(&p->y, n, "names");
-		yaml_node_item_t *it;
-		size_t cnt;
-
-		v = syaml_get(&p->y, n, "channel");
-		if (v && syaml_get(&p->y, n, "channels"))
-			return syaml_fail(&p->y, v, "give either 'channel' or 'channels', not both");
-		if (v) {
-			err = cfgy_uint(p, v, "channel", &st->channels[0]);
-			if (err < 0)
-				return err;
-			st->nchannels = 1;
-		} else {
-			v = syaml_get(&p->y, n, "channels");
-			if (v) {
-				err = cfgy_uint_list(p, v, "channels", st->channels,
-						     UACDSP_MAX_CHANNELS, &st->nchannels);
-				if (err < 0)
-					return err;
-			} else {
-				for (i = 0; i < *nch; i++)
-					st->channels[i] = i;
-				st->nchannels = *nch;
-			}
-		}
-		for (i = 0; i < st->nchannels; i++) {
-			unsigned j;
-
-			if (st->channels[i] >= *nch)
-				return syaml_fail(&p->y, v, "channel %u does not exist here "
-						  "(the pipeline has %u channels at this step)",
-						  st->channels[i], *nch);
-			for (j = 0; j < i; j++)
-				if (st->channels[j] == st->channels[i])
-					return syaml_fail(&p->y, v, "channel %u listed twice",
-							  st->channels[i]);
-		}
-		if (!names)
-			return syaml_fail(&p->y, n, "pipeline Filter step: missing field 'names'");
-		if (names->type != YAML_SEQUENCE_NODE)
-			return syaml_fail(&p->y, names, "names: expected a list of filter names");
-		cnt = (size_t)(names->data.sequence.items.top - names->data.sequence.items.start);
-		if (cnt > 4096)
-			return syaml_fail(&p->y, names, "names: too many entries");
-		st->filters = calloc(cnt ? cnt : 1, sizeof(*st->filters));
-		if (!st->filters)
-			return -ENOMEM;
-		for (it = names->data.sequence.items.start; it < names->data.sequence.items.top; it++) {
-			err = find_name(p, syaml_node(&p->y, *it), "filter", &st->filters[st->nfilters]);
-			if (err < 0)
-				return err;
-			st->nfilters++;
-		}
+		err = parse_filter_step(p, n, st, *nch);
+		if (err < 0)
+			return err;
 	} else {
 		v = syaml_get(&p->y, n, "name");
 		if (!v)

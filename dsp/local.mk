@@ -7,7 +7,8 @@ noinst_LTLIBRARIES += dsp/libuacdsp.la
 dsp_libuacdsp_la_SOURCES = \
 	dsp/uacdsp.h \
 	dsp/dsp-config.h dsp/config-internal.h dsp/config-fields.h \
-	dsp/config.c dsp/config-fields.c dsp/config-filters.c dsp/config-pipeline.c \
+	dsp/config.c dsp/config-fields.c dsp/config-filters.c dsp/config-check.c \
+	dsp/config-pipeline.c \
 	dsp/biquad.h dsp/biquad.c \
 	dsp/chain.h dsp/chain.c \
 	dsp/chain-biquad.c dsp/chain-basic.c dsp/chain-conv.c \
