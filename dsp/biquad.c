@@ -90,6 +90,48 @@ static int alpha_of(const struct uacdsp_biquad_params *p, double w0,
 	return -EINVAL;
 }
 
+static int general_notch(const struct uacdsp_biquad_params *p, double fs,
+			 struct uacdsp_bq_coef *out)
+{
+	double tz, tp, g, alpha;
+
+	if (!freq_ok(p->freq_p, fs) || !freq_ok(p->freq_z, fs))
+		return -EDOM;
+	if (!(p->q_p > 0.0))
+		return -EINVAL;
+	tz = tan(M_PI * p->freq_z / fs);
+	tp = tan(M_PI * p->freq_p / fs);
+	g = p->normalize_at_dc ? tp * tp / (tz * tz) : 1.0;
+	alpha = tp / p->q_p;
+	return normalize(out, 1.0 + alpha + tp * tp, -2.0 + 2.0 * tp * tp,
+			 1.0 - alpha + tp * tp, g * (1.0 + tz * tz),
+			 -2.0 * g * (1.0 - tz * tz), g * (1.0 + tz * tz));
+}
+
+/* analog (s^2 + wa/qa s + wa^2) / (s^2 + wt/qt s + wt^2), bilinear
+ * pre-warped at the mean of the two frequencies */
+static int linkwitz_transform(const struct uacdsp_biquad_params *p, double fs,
+			      struct uacdsp_bq_coef *out)
+{
+	double wa, wt, fc, k, k2, d;
+
+	if (!freq_ok(p->freq_act, fs) || !freq_ok(p->freq_target, fs))
+		return -EDOM;
+	if (!(p->q_act > 0.0) || !(p->q_target > 0.0))
+		return -EINVAL;
+	wa = 2.0 * M_PI * p->freq_act;
+	wt = 2.0 * M_PI * p->freq_target;
+	fc = (p->freq_act + p->freq_target) / 2.0;
+	k = 2.0 * M_PI * fc / tan(M_PI * fc / fs);
+	k2 = k * k;
+	d = wt * wt + k * wt / p->q_target + k2;
+	return normalize(out, 1.0, 2.0 * (wt * wt - k2) / d,
+			 (wt * wt - k * wt / p->q_target + k2) / d,
+			 (wa * wa + k * wa / p->q_act + k2) / d,
+			 2.0 * (wa * wa - k2) / d,
+			 (wa * wa - k * wa / p->q_act + k2) / d);
+}
+
 int uacdsp_biquad_design(const struct uacdsp_biquad_params *p, double fs,
 			 struct uacdsp_bq_coef *out)
 {
@@ -102,42 +144,10 @@ int uacdsp_biquad_design(const struct uacdsp_biquad_params *p, double fs,
 	switch (p->type) {
 	case UACDSP_BQ_FREE:
 		return normalize(out, 1.0, p->a1, p->a2, p->b0, p->b1, p->b2);
-	case UACDSP_BQ_GENERAL_NOTCH: {
-		double tz, tp, g;
-
-		if (!freq_ok(p->freq_p, fs) || !freq_ok(p->freq_z, fs))
-			return -EDOM;
-		if (!(p->q_p > 0.0))
-			return -EINVAL;
-		tz = tan(M_PI * p->freq_z / fs);
-		tp = tan(M_PI * p->freq_p / fs);
-		g = p->normalize_at_dc ? tp * tp / (tz * tz) : 1.0;
-		alpha = tp / p->q_p;
-		return normalize(out, 1.0 + alpha + tp * tp, -2.0 + 2.0 * tp * tp,
-				 1.0 - alpha + tp * tp, g * (1.0 + tz * tz),
-				 -2.0 * g * (1.0 - tz * tz), g * (1.0 + tz * tz));
-	}
-	case UACDSP_BQ_LINKWITZ_TRANSFORM: {
-		/* analog (s^2 + wa/qa s + wa^2) / (s^2 + wt/qt s + wt^2),
-		 * bilinear pre-warped at the mean of the two frequencies */
-		double wa, wt, fc, k, k2, d;
-
-		if (!freq_ok(p->freq_act, fs) || !freq_ok(p->freq_target, fs))
-			return -EDOM;
-		if (!(p->q_act > 0.0) || !(p->q_target > 0.0))
-			return -EINVAL;
-		wa = 2.0 * M_PI * p->freq_act;
-		wt = 2.0 * M_PI * p->freq_target;
-		fc = (p->freq_act + p->freq_target) / 2.0;
-		k = 2.0 * M_PI * fc / tan(M_PI * fc / fs);
-		k2 = k * k;
-		d = wt * wt + k * wt / p->q_target + k2;
-		return normalize(out, 1.0, 2.0 * (wt * wt - k2) / d,
-				 (wt * wt - k * wt / p->q_target + k2) / d,
-				 (wa * wa + k * wa / p->q_act + k2) / d,
-				 2.0 * (wa * wa - k2) / d,
-				 (wa * wa - k * wa / p->q_act + k2) / d);
-	}
+	case UACDSP_BQ_GENERAL_NOTCH:
+		return general_notch(p, fs, out);
+	case UACDSP_BQ_LINKWITZ_TRANSFORM:
+		return linkwitz_transform(p, fs, out);
 	default:
 		break;
 	}

@@ -393,6 +393,71 @@ static char *subst(const char *name, unsigned rate, unsigned channels)
 	return strdup(out);
 }
 
+/* Appends one tap to v (grown by doubling), at most UACDSP_MAX_TAPS * 2. */
+static int push_tap(float **v, size_t *cap, size_t *cnt, double d, const char *path,
+		    char *msg, size_t msglen)
+{
+	if (*cnt == *cap) {
+		size_t ncap = *cap ? *cap * 2 : 4096;
+		float *nv;
+
+		if (ncap > UACDSP_MAX_TAPS * 2UL) {
+			snprintf(msg, msglen, "'%s': more than %u taps", path, UACDSP_MAX_TAPS);
+			return -E2BIG;
+		}
+		nv = realloc(*v, ncap * sizeof(**v));
+		if (!nv)
+			return -ENOMEM;
+		*v = nv;
+		*cap = ncap;
+	}
+	(*v)[(*cnt)++] = (float)d;
+	return 0;
+}
+
+/* One little-endian sample of a binary raw format, as a double. */
+static double raw_sample(enum uacdsp_raw_format fmt, const unsigned char *buf)
+{
+	double d;
+
+	switch (fmt) {
+	case UACDSP_RAW_S16LE:
+		d = (int16_t)(buf[0] | buf[1] << 8) / 32768.0;
+		break;
+	case UACDSP_RAW_S24LE:
+		d = ((int32_t)((uint32_t)le32(buf) << 8) >> 8) / 8388608.0;
+		break;
+	case UACDSP_RAW_S24LE3: {
+		unsigned char b4[4] = { buf[0], buf[1], buf[2], 0 };
+
+		d = ((int32_t)((uint32_t)le32(b4) << 8) >> 8) / 8388608.0;
+		break;
+	}
+	case UACDSP_RAW_S32LE:
+		d = le32(buf) / 2147483648.0;
+		break;
+	case UACDSP_RAW_S24_4_LJ_LE:
+		d = (le32(buf) / 256) / 8388608.0;
+		break;
+	case UACDSP_RAW_FLOAT32LE: {
+		uint32_t u = (uint32_t)le32(buf);
+		float fl;
+
+		memcpy(&fl, &u, 4);
+		d = fl;
+		break;
+	}
+	default: {
+		uint64_t u = (uint64_t)(uint32_t)le32(buf) |
+			     (uint64_t)(uint32_t)le32(buf + 4) << 32;
+
+		memcpy(&d, &u, 8);
+		break;
+	}
+	}
+	return d;
+}
+
 static int load_raw(const struct uacdsp_filter_cfg *f, const char *path, float **out,
 		    size_t *n, char *msg, size_t msglen)
 {
@@ -439,24 +504,9 @@ static int load_raw(const struct uacdsp_filter_cfg *f, const char *path, float *
 				ret = -EINVAL;
 				goto out;
 			}
-			if (cnt == cap) {
-				float *nv;
-
-				cap = cap ? cap * 2 : 4096;
-				if (cap > UACDSP_MAX_TAPS * 2UL) {
-					snprintf(msg, msglen, "'%s': more than %u taps", path,
-						 UACDSP_MAX_TAPS);
-					ret = -E2BIG;
-					goto out;
-				}
-				nv = realloc(v, cap * sizeof(*v));
-				if (!nv) {
-					ret = -ENOMEM;
-					goto out;
-				}
-				v = nv;
-			}
-			v[cnt++] = (float)d;
+			ret = push_tap(&v, &cap, &cnt, d, path, msg, msglen);
+			if (ret < 0)
+				goto out;
 		}
 	} else {
 		unsigned w = width[fmt];
@@ -472,64 +522,15 @@ static int load_raw(const struct uacdsp_filter_cfg *f, const char *path, float *
 
 			if (f->u.conv.read && (cnt + 1) * w > f->u.conv.read)
 				break;
-			switch (fmt) {
-			case UACDSP_RAW_S16LE:
-				d = (int16_t)(buf[0] | buf[1] << 8) / 32768.0;
-				break;
-			case UACDSP_RAW_S24LE:
-				d = ((int32_t)((uint32_t)le32(buf) << 8) >> 8) / 8388608.0;
-				break;
-			case UACDSP_RAW_S24LE3: {
-				unsigned char b4[4] = { buf[0], buf[1], buf[2], 0 };
-
-				d = ((int32_t)((uint32_t)le32(b4) << 8) >> 8) / 8388608.0;
-				break;
-			}
-			case UACDSP_RAW_S32LE:
-				d = le32(buf) / 2147483648.0;
-				break;
-			case UACDSP_RAW_S24_4_LJ_LE:
-				d = (le32(buf) / 256) / 8388608.0;
-				break;
-			case UACDSP_RAW_FLOAT32LE: {
-				uint32_t u = (uint32_t)le32(buf);
-				float fl;
-
-				memcpy(&fl, &u, 4);
-				d = fl;
-				break;
-			}
-			default: {
-				uint64_t u = (uint64_t)(uint32_t)le32(buf) |
-					     (uint64_t)(uint32_t)le32(buf + 4) << 32;
-
-				memcpy(&d, &u, 8);
-				break;
-			}
-			}
+			d = raw_sample(fmt, buf);
 			if (!isfinite(d)) {
 				snprintf(msg, msglen, "'%s': tap %zu is not finite", path, cnt);
 				ret = -EINVAL;
 				goto out;
 			}
-			if (cnt == cap) {
-				float *nv;
-
-				cap = cap ? cap * 2 : 4096;
-				if (cap > UACDSP_MAX_TAPS * 2UL) {
-					snprintf(msg, msglen, "'%s': more than %u taps", path,
-						 UACDSP_MAX_TAPS);
-					ret = -E2BIG;
-					goto out;
-				}
-				nv = realloc(v, cap * sizeof(*v));
-				if (!nv) {
-					ret = -ENOMEM;
-					goto out;
-				}
-				v = nv;
-			}
-			v[cnt++] = (float)d;
+			ret = push_tap(&v, &cap, &cnt, d, path, msg, msglen);
+			if (ret < 0)
+				goto out;
 		}
 	}
 	if (!cnt) {
@@ -598,6 +599,51 @@ out:
 
 /* ---- constructor -------------------------------------------------------- */
 
+/* FNV-1a of the taps: part of a Conv op's identity */
+static uint64_t taps_hash(const float *taps, size_t ntaps)
+{
+	const unsigned char *pb = (const unsigned char *)taps;
+	uint64_t h = 0xcbf29ce484222325ULL;
+	size_t k;
+
+	for (k = 0; k < ntaps * sizeof(float); k++)
+		h = (h ^ pb[k]) * 0x100000001b3ULL;
+	return h;
+}
+
+/* The taps of a Conv filter: its values, or read from its file (*path). */
+static int conv_taps(struct uacdsp_chain *c, const struct uacdsp_config *cfg,
+		     const struct uacdsp_filter_cfg *f, float **taps, size_t *ntaps,
+		     char **path, char *err, size_t errlen)
+{
+	char msg[600];
+	int ret;
+
+	msg[0] = '\0';
+	if (f->u.conv.type == UACDSP_CONV_VALUES) {
+		*taps = malloc(f->u.conv.nvalues * sizeof(float));
+		if (!*taps)
+			return -ENOMEM;
+		memcpy(*taps, f->u.conv.values, f->u.conv.nvalues * sizeof(float));
+		*ntaps = f->u.conv.nvalues;
+	} else {
+		*path = subst(f->u.conv.filename, c->rate, cfg->capture_channels);
+		if (!*path)
+			return -ENOMEM;
+		ret = f->u.conv.type == UACDSP_CONV_RAW ?
+		      load_raw(f, *path, taps, ntaps, msg, sizeof(msg)) :
+		      load_wav(f, *path, taps, ntaps, msg, sizeof(msg));
+		if (ret < 0) {
+			uacdsp_err_at(err, errlen, cfg->filename, f->ppos,
+				      "filter '%s': Conv: %s", f->name, msg[0] ? msg : strerror(-ret));
+			free(*path);
+			*path = NULL;
+			return ret == -ENOMEM ? ret : -EINVAL;
+		}
+	}
+	return 0;
+}
+
 int uacdsp_op_conv_new(struct uacdsp_chain *c, const struct uacdsp_config *cfg,
 		       const struct uacdsp_filter_cfg *f, const unsigned *ch,
 		       unsigned nch, const char *slot, char *err, size_t errlen)
@@ -606,31 +652,13 @@ int uacdsp_op_conv_new(struct uacdsp_chain *c, const struct uacdsp_config *cfg,
 	struct conv_op *v;
 	float *taps = NULL, *tmp = NULL;
 	size_t ntaps = 0, nb, j, k;
-	char msg[600], chs[400], *path = NULL;
+	char chs[400], *path = NULL;
 	unsigned P;
 	int ret;
 
-	msg[0] = '\0';
-	if (f->u.conv.type == UACDSP_CONV_VALUES) {
-		taps = malloc(f->u.conv.nvalues * sizeof(float));
-		if (!taps)
-			return -ENOMEM;
-		memcpy(taps, f->u.conv.values, f->u.conv.nvalues * sizeof(float));
-		ntaps = f->u.conv.nvalues;
-	} else {
-		path = subst(f->u.conv.filename, c->rate, cfg->capture_channels);
-		if (!path)
-			return -ENOMEM;
-		ret = f->u.conv.type == UACDSP_CONV_RAW ?
-		      load_raw(f, path, &taps, &ntaps, msg, sizeof(msg)) :
-		      load_wav(f, path, &taps, &ntaps, msg, sizeof(msg));
-		if (ret < 0) {
-			uacdsp_err_at(err, errlen, cfg->filename, f->ppos,
-				      "filter '%s': Conv: %s", f->name, msg[0] ? msg : strerror(-ret));
-			free(path);
-			return ret == -ENOMEM ? ret : -EINVAL;
-		}
-	}
+	ret = conv_taps(c, cfg, f, &taps, &ntaps, &path, err, errlen);
+	if (ret < 0)
+		return ret;
 
 	P = cfg->chunksize;
 	if (P < MIN_PART)
@@ -711,16 +739,9 @@ int uacdsp_op_conv_new(struct uacdsp_chain *c, const struct uacdsp_config *cfg,
 				    "of %u frames (FFT %u, fftw3f)", f->name, ntaps,
 				    f->u.conv.type == UACDSP_CONV_VALUES ? "values" : path,
 				    chs, v->M, P, 2 * P);
-	{
-		/* identity: the taps themselves (FNV-1a) and the geometry */
-		uint64_t h = 0xcbf29ce484222325ULL;
-		const unsigned char *pb = (const unsigned char *)taps;
-
-		for (k = 0; k < ntaps * sizeof(float); k++)
-			h = (h ^ pb[k]) * 0x100000001b3ULL;
-		v->op.key = uacdsp_strdupf("Conv|%s|%zu|%u|%016llx", chs, ntaps, P,
-					   (unsigned long long)h);
-	}
+	/* identity: the taps themselves and the geometry */
+	v->op.key = uacdsp_strdupf("Conv|%s|%zu|%u|%016llx", chs, ntaps, P,
+				   (unsigned long long)taps_hash(taps, ntaps));
 	v->op.slot = strdup(slot);
 	free(taps);
 	free(path);

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * The `filters:` section: one field table per CamillaDSP filter type and
- * parameter set, and the rate-dependent checks the chain builder repeats.
+ * parameter set (the rate-dependent checks are in config-check.c).
  *
  * A filter is `{type: X, parameters: {...}, description: ...}`.  For the
  * types whose parameters carry their own `type` (Biquad, BiquadCombo, Conv,
@@ -20,7 +20,6 @@
 
 #include "dsp/config-internal.h"
 
-#define MAX_DELAY_S	10.0
 #define MAX_DIFFEQ	64u
 
 static const char *const kind_names[] = {
@@ -127,9 +126,9 @@ static int parse_biquad(struct cfg_parser *p, yaml_node_t *par, struct uacdsp_fi
 	yaml_node_t *t, *q, *bw, *sl;
 	int type, err, n;
 
-	t = cfgy_get(p, par, "type");
+	t = syaml_get(&p->y, par, "type");
 	if (!t)
-		return cfgy_error(p, par, "parameters: missing field 'type'");
+		return syaml_fail(&p->y, par, "parameters: missing field 'type'");
 	err = cfgy_enum(p, t, "type", bq_names, &type);
 	if (err < 0)
 		return err;
@@ -139,29 +138,29 @@ static int parse_biquad(struct cfg_parser *p, yaml_node_t *par, struct uacdsp_fi
 	if (err < 0)
 		return err;
 	if (tab == bq_shelf || tab == bq_peak || tab == bq_notch) {
-		q = cfgy_get(p, par, "q");
-		bw = cfgy_get(p, par, "bandwidth");
-		sl = cfgy_get(p, par, "slope");
+		q = syaml_get(&p->y, par, "q");
+		bw = syaml_get(&p->y, par, "bandwidth");
+		sl = syaml_get(&p->y, par, "slope");
 		n = !!q + !!bw + !!sl;
 		if (n != 1)
-			return cfgy_error(p, par, "%s needs exactly one of %s", bq_names[type],
+			return syaml_fail(&p->y, par, "%s needs exactly one of %s", bq_names[type],
 					  tab == bq_shelf ? "'q' or 'slope'" : "'q' or 'bandwidth'");
 		bq->width = q ? UACDSP_W_Q : bw ? UACDSP_W_BANDWIDTH : UACDSP_W_SLOPE;
 		if (q && !(bq->q > 0.0))
-			return cfgy_error(p, q, "q: must be > 0, got %g", bq->q);
+			return syaml_fail(&p->y, q, "q: must be > 0, got %g", bq->q);
 		if (bw && !(bq->bandwidth > 0.0))
-			return cfgy_error(p, bw, "bandwidth: must be > 0 octaves, got %g",
+			return syaml_fail(&p->y, bw, "bandwidth: must be > 0 octaves, got %g",
 					  bq->bandwidth);
 		if (sl && !(bq->slope > 0.0 && bq->slope <= 12.0))
-			return cfgy_error(p, sl, "slope: must be in (0, 12] dB/octave, got %g",
+			return syaml_fail(&p->y, sl, "slope: must be in (0, 12] dB/octave, got %g",
 					  bq->slope);
 	} else {
 		bq->width = UACDSP_W_Q;
 		if (tab == bq_freq_q && !(bq->q > 0.0))
-			return cfgy_error(p, cfgy_get(p, par, "q"), "q: must be > 0, got %g", bq->q);
+			return syaml_fail(&p->y, syaml_get(&p->y, par, "q"), "q: must be > 0, got %g", bq->q);
 	}
 	if (fabs(bq->gain) > 100.0)
-		return cfgy_error(p, cfgy_get(p, par, "gain"), "gain: must be within +-100 dB, got %g",
+		return syaml_fail(&p->y, syaml_get(&p->y, par, "gain"), "gain: must be within +-100 dB, got %g",
 				  bq->gain);
 	return 0;
 }
@@ -219,26 +218,26 @@ static int parse_bands(struct cfg_parser *p, yaml_node_t *n, struct uacdsp_combo
 	int err;
 
 	if (!n || n->type != YAML_SEQUENCE_NODE)
-		return cfgy_error(p, n, "bands: expected a list of {freq, q, gain}");
+		return syaml_fail(&p->y, n, "bands: expected a list of {freq, q, gain}");
 	c->nbands = 0;
 	for (it = n->data.sequence.items.start; it < n->data.sequence.items.top; it++) {
-		yaml_node_t *b = cfgy_node(p, *it);
+		yaml_node_t *b = syaml_node(&p->y, *it);
 		struct band_tmp t = { 0 };
 
 		if (c->nbands >= UACDSP_MAX_BANDS)
-			return cfgy_error(p, b, "bands: more than %u bands", UACDSP_MAX_BANDS);
+			return syaml_fail(&p->y, b, "bands: more than %u bands", UACDSP_MAX_BANDS);
 		err = cfgy_fields(p, b, band_fields, &t, NULL, NULL);
 		if (err < 0)
 			return err;
 		if (!(t.q > 0.0) || !(fabs(t.gain) <= 100.0))
-			return cfgy_error(p, b, "bands: q must be > 0 and gain within +-100 dB");
+			return syaml_fail(&p->y, b, "bands: q must be > 0 and gain within +-100 dB");
 		c->f[c->nbands] = t.freq;
 		c->q[c->nbands] = t.q;
 		c->g[c->nbands] = t.gain;
 		c->nbands++;
 	}
 	if (!c->nbands)
-		return cfgy_error(p, n, "bands: empty");
+		return syaml_fail(&p->y, n, "bands: empty");
 	return 0;
 }
 
@@ -250,9 +249,9 @@ static int parse_combo(struct cfg_parser *p, yaml_node_t *par, struct uacdsp_fil
 	unsigned i;
 	int type, err;
 
-	tn = cfgy_get(p, par, "type");
+	tn = syaml_get(&p->y, par, "type");
 	if (!tn)
-		return cfgy_error(p, par, "parameters: missing field 'type'");
+		return syaml_fail(&p->y, par, "parameters: missing field 'type'");
 	err = cfgy_enum(p, tn, "type", combo_names, &type);
 	if (err < 0)
 		return err;
@@ -282,7 +281,7 @@ static int parse_combo(struct cfg_parser *p, yaml_node_t *par, struct uacdsp_fil
 	case UACDSP_COMBO_BUTTERWORTH_LOWPASS:
 	case UACDSP_COMBO_BUTTERWORTH_HIGHPASS:
 		if (t.c.order == 0 || t.c.order > UACDSP_MAX_ORDER) {
-			cfgy_error(p, cfgy_get(p, par, "order"), "order: must be 1..%u, got %u",
+			syaml_fail(&p->y, syaml_get(&p->y, par, "order"), "order: must be 1..%u, got %u",
 				   UACDSP_MAX_ORDER, t.c.order);
 			goto out;
 		}
@@ -290,7 +289,7 @@ static int parse_combo(struct cfg_parser *p, yaml_node_t *par, struct uacdsp_fil
 	case UACDSP_COMBO_LR_LOWPASS:
 	case UACDSP_COMBO_LR_HIGHPASS:
 		if (t.c.order == 0 || t.c.order % 2 || t.c.order > 2 * UACDSP_MAX_ORDER) {
-			cfgy_error(p, cfgy_get(p, par, "order"),
+			syaml_fail(&p->y, syaml_get(&p->y, par, "order"),
 				   "order: Linkwitz-Riley order must be even, 2..%u, got %u",
 				   2 * UACDSP_MAX_ORDER, t.c.order);
 			goto out;
@@ -298,7 +297,7 @@ static int parse_combo(struct cfg_parser *p, yaml_node_t *par, struct uacdsp_fil
 		break;
 	case UACDSP_COMBO_TILT:
 		if (!(fabs(t.c.gain) < 100.0)) {
-			cfgy_error(p, par, "gain: must be within +-100 dB, got %g", t.c.gain);
+			syaml_fail(&p->y, par, "gain: must be within +-100 dB, got %g", t.c.gain);
 			goto out;
 		}
 		break;
@@ -306,30 +305,30 @@ static int parse_combo(struct cfg_parser *p, yaml_node_t *par, struct uacdsp_fil
 		t.c.nbands = 5;
 		for (i = 0; i < 5; i++) {
 			if (!(t.c.q[i] > 0.0)) {
-				cfgy_error(p, par, "all q values must be > 0");
+				syaml_fail(&p->y, par, "all q values must be > 0");
 				goto out;
 			}
 		}
 		break;
 	case UACDSP_COMBO_N_POINT_PEQ:
-		err = parse_bands(p, cfgy_get(p, par, "bands"), &t.c);
+		err = parse_bands(p, syaml_get(&p->y, par, "bands"), &t.c);
 		if (err < 0)
 			goto out;
 		err = -EINVAL;
 		break;
 	case UACDSP_COMBO_GRAPHIC_EQ:
 		if (t.ngains == 0 || t.ngains > UACDSP_MAX_BANDS) {
-			cfgy_error(p, cfgy_get(p, par, "gains"), "gains: must have 1..%u bands",
+			syaml_fail(&p->y, syaml_get(&p->y, par, "gains"), "gains: must have 1..%u bands",
 				   UACDSP_MAX_BANDS);
 			goto out;
 		}
 		if (!(t.c.freq_min > 0.0) || !(t.c.freq_max > t.c.freq_min)) {
-			cfgy_error(p, par, "need 0 < freq_min < freq_max");
+			syaml_fail(&p->y, par, "need 0 < freq_min < freq_max");
 			goto out;
 		}
 		for (i = 0; i < t.ngains; i++) {
 			if (fabs(t.gains[i]) > 40.0) {
-				cfgy_error(p, cfgy_get(p, par, "gains"),
+				syaml_fail(&p->y, syaml_get(&p->y, par, "gains"),
 					   "gains: band %u: must be within +-40 dB, got %g", i,
 					   t.gains[i]);
 				goto out;
@@ -453,9 +452,9 @@ static int parse_conv(struct cfg_parser *p, yaml_node_t *par, struct uacdsp_filt
 	unsigned i;
 	int type, err;
 
-	tn = cfgy_get(p, par, "type");
+	tn = syaml_get(&p->y, par, "type");
 	if (!tn)
-		return cfgy_error(p, par, "parameters: missing field 'type'");
+		return syaml_fail(&p->y, par, "parameters: missing field 'type'");
 	err = cfgy_enum(p, tn, "type", conv_names, &type);
 	if (err < 0)
 		return err;
@@ -472,7 +471,7 @@ static int parse_conv(struct cfg_parser *p, yaml_node_t *par, struct uacdsp_filt
 		const char *dir = p->cfg->dir;
 
 		if (!*t.filename) {
-			err = cfgy_error(p, cfgy_get(p, par, "filename"), "filename: empty");
+			err = syaml_fail(&p->y, syaml_get(&p->y, par, "filename"), "filename: empty");
 			goto out;
 		}
 		if (t.filename[0] == '/' || !dir || !strcmp(dir, ".")) {
@@ -491,7 +490,7 @@ static int parse_conv(struct cfg_parser *p, yaml_node_t *par, struct uacdsp_filt
 	}
 	if (type == UACDSP_CONV_VALUES) {
 		if (t.nvalues == 0) {
-			err = cfgy_error(p, cfgy_get(p, par, "values"), "values: empty");
+			err = syaml_fail(&p->y, syaml_get(&p->y, par, "values"), "values: empty");
 			goto out;
 		}
 		f->u.conv.values = malloc(t.nvalues * sizeof(float));
@@ -532,9 +531,9 @@ static int parse_dither(struct cfg_parser *p, yaml_node_t *par, struct uacdsp_fi
 	yaml_node_t *tn;
 	int type, err;
 
-	tn = cfgy_get(p, par, "type");
+	tn = syaml_get(&p->y, par, "type");
 	if (!tn)
-		return cfgy_error(p, par, "parameters: missing field 'type'");
+		return syaml_fail(&p->y, par, "parameters: missing field 'type'");
 	err = cfgy_enum(p, tn, "type", dither_names, &type);
 	if (err < 0)
 		return err;
@@ -543,14 +542,116 @@ static int parse_dither(struct cfg_parser *p, yaml_node_t *par, struct uacdsp_fi
 	if (err < 0)
 		return err;
 	if (t.bits < 2 || t.bits > 32)
-		return cfgy_error(p, cfgy_get(p, par, "bits"), "bits: must be 2..32, got %u",
+		return syaml_fail(&p->y, syaml_get(&p->y, par, "bits"), "bits: must be 2..32, got %u",
 				  t.bits);
 	if (type == UACDSP_DITHER_FLAT && !(t.amplitude >= 0.0 && t.amplitude <= 100.0))
-		return cfgy_error(p, cfgy_get(p, par, "amplitude"),
+		return syaml_fail(&p->y, syaml_get(&p->y, par, "amplitude"),
 				  "amplitude: must be 0..100 LSB, got %g", t.amplitude);
 	f->u.dither.type = (enum uacdsp_dither_type)type;
 	f->u.dither.bits = t.bits;
 	f->u.dither.amplitude = t.amplitude;
+	return 0;
+}
+
+static int parse_gain(struct cfg_parser *p, yaml_node_t *par, struct uacdsp_filter_cfg *f)
+{
+	struct gain_tmp g = { 0 };
+	int err;
+
+	err = cfgy_fields(p, par, gain_fields, &g, NULL, NULL);
+	if (err < 0)
+		return err;
+	if (g.scale == 1 ? !(fabs(g.gain) <= 1e6) : !(fabs(g.gain) <= 150.0))
+		return syaml_fail(&p->y, syaml_get(&p->y, par, "gain"), "gain: out of range (%g)",
+				  g.gain);
+	f->u.gain.gain = g.gain;
+	f->u.gain.linear = g.scale == 1;
+	f->u.gain.inverted = g.inverted;
+	f->u.gain.mute = g.mute;
+	return 0;
+}
+
+static int parse_level(struct cfg_parser *p, yaml_node_t *par, struct uacdsp_filter_cfg *f)
+{
+	struct vol_tmp v = { .ramp_time = 400.0, .limit = 50.0,
+			     .high_boost = 10.0, .low_boost = 10.0 };
+	int err;
+
+	err = cfgy_fields(p, par, f->kind == UACDSP_F_VOLUME ? volume_fields :
+			  loudness_fields, &v, NULL, NULL);
+	if (err < 0)
+		return err;
+	if (!(v.ramp_time >= 0.0 && v.ramp_time <= 100000.0))
+		return syaml_fail(&p->y, par, "ramp_time: must be 0..100000 ms, got %g",
+				  v.ramp_time);
+	if (f->kind == UACDSP_F_VOLUME) {
+		if (!(v.limit >= -150.0 && v.limit <= 50.0))
+			return syaml_fail(&p->y, par, "limit: must be -150..50 dB, got %g", v.limit);
+		f->u.volume.ramp_time = v.ramp_time;
+		f->u.volume.limit = v.limit;
+		f->u.volume.fader = (enum uacdsp_fader)v.fader;
+		return 0;
+	}
+	if (!(v.reference_level >= -100.0 && v.reference_level <= 20.0))
+		return syaml_fail(&p->y, par, "reference_level: must be -100..20 dB, got %g",
+				  v.reference_level);
+	if (!(v.high_boost >= 0.0 && v.high_boost <= 20.0) ||
+	    !(v.low_boost >= 0.0 && v.low_boost <= 20.0))
+		return syaml_fail(&p->y, par, "high_boost and low_boost must be 0..20 dB");
+	f->u.loudness.ramp_time = v.ramp_time;
+	f->u.loudness.reference_level = v.reference_level;
+	f->u.loudness.high_boost = v.high_boost;
+	f->u.loudness.low_boost = v.low_boost;
+	f->u.loudness.attenuate_mid = v.attenuate_mid;
+	f->u.loudness.fader = (enum uacdsp_fader)v.fader;
+	return 0;
+}
+
+static int parse_delay(struct cfg_parser *p, yaml_node_t *par, struct uacdsp_filter_cfg *f)
+{
+	struct delay_tmp d = { 0 };
+	int err;
+
+	err = cfgy_fields(p, par, delay_fields, &d, NULL, NULL);
+	if (err < 0)
+		return err;
+	if (!(d.delay >= 0.0))
+		return syaml_fail(&p->y, syaml_get(&p->y, par, "delay"), "delay: must be >= 0, got %g",
+				  d.delay);
+	f->u.delay.delay = d.delay;
+	f->u.delay.unit = (enum uacdsp_delay_unit)d.unit;
+	f->u.delay.subsample = d.subsample;
+	return 0;
+}
+
+static int parse_limiter(struct cfg_parser *p, yaml_node_t *par, struct uacdsp_filter_cfg *f)
+{
+	struct limiter_tmp l = { 0 };
+	int err;
+
+	err = cfgy_fields(p, par, limiter_fields, &l, NULL, NULL);
+	if (err < 0)
+		return err;
+	if (!(l.clip_limit >= -100.0 && l.clip_limit <= 20.0))
+		return syaml_fail(&p->y, par, "clip_limit: must be -100..20 dB, got %g",
+				  l.clip_limit);
+	f->u.limiter.clip_limit = l.clip_limit;
+	f->u.limiter.soft_clip = l.soft_clip;
+	return 0;
+}
+
+static int parse_diffeq(struct cfg_parser *p, yaml_node_t *par, struct uacdsp_filter_cfg *f)
+{
+	int err;
+
+	err = cfgy_fields(p, par, diffeq_fields, f, NULL, NULL);
+	if (err < 0)
+		return err;
+	if (f->u.diffeq.na > MAX_DIFFEQ || f->u.diffeq.nb > MAX_DIFFEQ)
+		return syaml_fail(&p->y, par, "a and b may have at most %u coefficients",
+				  MAX_DIFFEQ);
+	if (f->u.diffeq.na && f->u.diffeq.a[0] == 0.0)
+		return syaml_fail(&p->y, syaml_get(&p->y, par, "a"), "a: a[0] must not be 0");
 	return 0;
 }
 
@@ -563,7 +664,7 @@ static struct uacdsp_pos freq_pos(struct cfg_parser *p, yaml_node_t *par)
 	unsigned i;
 
 	for (i = 0; keys[i]; i++) {
-		yaml_node_t *v = cfgy_get(p, par, keys[i]);
+		yaml_node_t *v = syaml_get(&p->y, par, keys[i]);
 
 		if (v)
 			return cfgy_pos(v);
@@ -583,23 +684,23 @@ int uacdsp_parse_filter(struct cfg_parser *p, yaml_node_t *k, yaml_node_t *n,
 	if (err < 0)
 		return err;
 	for (pr = n->data.mapping.pairs.start; pr < n->data.mapping.pairs.top; pr++) {
-		yaml_node_t *kk = cfgy_node(p, pr->key);
-		const char *key = kk && kk->type == YAML_SCALAR_NODE ? cfgy_str(kk) : "";
+		yaml_node_t *kk = syaml_node(&p->y, pr->key);
+		const char *key = kk && kk->type == YAML_SCALAR_NODE ? syaml_str(kk) : "";
 
 		if (strcmp(key, "type") && strcmp(key, "parameters") && strcmp(key, "description"))
-			return cfgy_error(p, kk, "unknown field '%s' (expected: type, parameters, "
+			return syaml_fail(&p->y, kk, "unknown field '%s' (expected: type, parameters, "
 					  "description)", key);
 	}
-	t = cfgy_get(p, n, "type");
+	t = syaml_get(&p->y, n, "type");
 	if (!t)
-		return cfgy_error(p, n, "missing field 'type'");
+		return syaml_fail(&p->y, n, "missing field 'type'");
 	err = cfgy_enum(p, t, "type", kind_names, &kind);
 	if (err < 0)
 		return err;
 	f->kind = (enum uacdsp_filter_kind)kind;
-	par = cfgy_get(p, n, "parameters");
+	par = syaml_get(&p->y, n, "parameters");
 	if (!par)
-		return cfgy_error(p, n, "missing field 'parameters'");
+		return syaml_fail(&p->y, n, "missing field 'parameters'");
 	err = cfgy_expect_map(p, par, "parameters");
 	if (err < 0)
 		return err;
@@ -611,186 +712,23 @@ int uacdsp_parse_filter(struct cfg_parser *p, yaml_node_t *k, yaml_node_t *n,
 		return parse_biquad(p, par, f);
 	case UACDSP_F_BIQUADCOMBO:
 		return parse_combo(p, par, f);
-	case UACDSP_F_GAIN: {
-		struct gain_tmp g = { 0 };
-
-		err = cfgy_fields(p, par, gain_fields, &g, NULL, NULL);
-		if (err < 0)
-			return err;
-		if (g.scale == 1 ? !(fabs(g.gain) <= 1e6) : !(fabs(g.gain) <= 150.0))
-			return cfgy_error(p, cfgy_get(p, par, "gain"), "gain: out of range (%g)",
-					  g.gain);
-		f->u.gain.gain = g.gain;
-		f->u.gain.linear = g.scale == 1;
-		f->u.gain.inverted = g.inverted;
-		f->u.gain.mute = g.mute;
-		return 0;
-	}
+	case UACDSP_F_GAIN:
+		return parse_gain(p, par, f);
 	case UACDSP_F_VOLUME:
-	case UACDSP_F_LOUDNESS: {
-		struct vol_tmp v = { .ramp_time = 400.0, .limit = 50.0,
-				     .high_boost = 10.0, .low_boost = 10.0 };
-
-		err = cfgy_fields(p, par, f->kind == UACDSP_F_VOLUME ? volume_fields :
-				  loudness_fields, &v, NULL, NULL);
-		if (err < 0)
-			return err;
-		if (!(v.ramp_time >= 0.0 && v.ramp_time <= 100000.0))
-			return cfgy_error(p, par, "ramp_time: must be 0..100000 ms, got %g",
-					  v.ramp_time);
-		if (f->kind == UACDSP_F_VOLUME) {
-			if (!(v.limit >= -150.0 && v.limit <= 50.0))
-				return cfgy_error(p, par, "limit: must be -150..50 dB, got %g", v.limit);
-			f->u.volume.ramp_time = v.ramp_time;
-			f->u.volume.limit = v.limit;
-			f->u.volume.fader = (enum uacdsp_fader)v.fader;
-			return 0;
-		}
-		if (!(v.reference_level >= -100.0 && v.reference_level <= 20.0))
-			return cfgy_error(p, par, "reference_level: must be -100..20 dB, got %g",
-					  v.reference_level);
-		if (!(v.high_boost >= 0.0 && v.high_boost <= 20.0) ||
-		    !(v.low_boost >= 0.0 && v.low_boost <= 20.0))
-			return cfgy_error(p, par, "high_boost and low_boost must be 0..20 dB");
-		f->u.loudness.ramp_time = v.ramp_time;
-		f->u.loudness.reference_level = v.reference_level;
-		f->u.loudness.high_boost = v.high_boost;
-		f->u.loudness.low_boost = v.low_boost;
-		f->u.loudness.attenuate_mid = v.attenuate_mid;
-		f->u.loudness.fader = (enum uacdsp_fader)v.fader;
-		return 0;
-	}
-	case UACDSP_F_DELAY: {
-		struct delay_tmp d = { 0 };
-
-		err = cfgy_fields(p, par, delay_fields, &d, NULL, NULL);
-		if (err < 0)
-			return err;
-		if (!(d.delay >= 0.0))
-			return cfgy_error(p, cfgy_get(p, par, "delay"), "delay: must be >= 0, got %g",
-					  d.delay);
-		f->u.delay.delay = d.delay;
-		f->u.delay.unit = (enum uacdsp_delay_unit)d.unit;
-		f->u.delay.subsample = d.subsample;
-		return 0;
-	}
+	case UACDSP_F_LOUDNESS:
+		return parse_level(p, par, f);
+	case UACDSP_F_DELAY:
+		return parse_delay(p, par, f);
 	case UACDSP_F_CONV:
 		return parse_conv(p, par, f);
-	case UACDSP_F_LIMITER: {
-		struct limiter_tmp l = { 0 };
-
-		err = cfgy_fields(p, par, limiter_fields, &l, NULL, NULL);
-		if (err < 0)
-			return err;
-		if (!(l.clip_limit >= -100.0 && l.clip_limit <= 20.0))
-			return cfgy_error(p, par, "clip_limit: must be -100..20 dB, got %g",
-					  l.clip_limit);
-		f->u.limiter.clip_limit = l.clip_limit;
-		f->u.limiter.soft_clip = l.soft_clip;
-		return 0;
-	}
+	case UACDSP_F_LIMITER:
+		return parse_limiter(p, par, f);
 	case UACDSP_F_DIFFEQ:
-		err = cfgy_fields(p, par, diffeq_fields, f, NULL, NULL);
-		if (err < 0)
-			return err;
-		if (f->u.diffeq.na > MAX_DIFFEQ || f->u.diffeq.nb > MAX_DIFFEQ)
-			return cfgy_error(p, par, "a and b may have at most %u coefficients",
-					  MAX_DIFFEQ);
-		if (f->u.diffeq.na && f->u.diffeq.a[0] == 0.0)
-			return cfgy_error(p, cfgy_get(p, par, "a"), "a: a[0] must not be 0");
-		return 0;
+		return parse_diffeq(p, par, f);
 	case UACDSP_F_DITHER:
 		return parse_dither(p, par, f);
 	}
 	return -EINVAL;
-}
-
-int uacdsp_filter_sections(const struct uacdsp_filter_cfg *f, unsigned rate,
-			   struct uacdsp_bq_coef *out, unsigned max)
-{
-	int err;
-
-	if (f->kind == UACDSP_F_BIQUAD) {
-		if (max < 1)
-			return -E2BIG;
-		err = uacdsp_biquad_design(&f->u.bq, rate, out);
-		return err < 0 ? err : 1;
-	}
-	if (f->kind == UACDSP_F_BIQUADCOMBO)
-		return uacdsp_combo_design(&f->u.combo, rate, out, max);
-	return 0;
-}
-
-double uacdsp_delay_samples(const struct uacdsp_filter_cfg *f, unsigned rate)
-{
-	switch (f->u.delay.unit) {
-	case UACDSP_DELAY_SAMPLES:
-		return f->u.delay.delay;
-	case UACDSP_DELAY_MM:
-		/* speed of sound 343 m/s */
-		return f->u.delay.delay / 1000.0 / 343.0 * rate;
-	case UACDSP_DELAY_MS:
-	default:
-		return f->u.delay.delay / 1000.0 * rate;
-	}
-}
-
-int uacdsp_filter_check(const struct uacdsp_config *cfg,
-			const struct uacdsp_filter_cfg *f, unsigned rate,
-			char *err, size_t errlen)
-{
-	struct uacdsp_bq_coef sec[UACDSP_MAX_COMBO];
-	const char *kn = kind_names[f->kind];
-	int ret;
-
-	switch (f->kind) {
-	case UACDSP_F_BIQUAD:
-	case UACDSP_F_BIQUADCOMBO:
-		ret = uacdsp_filter_sections(f, rate, sec, UACDSP_MAX_COMBO);
-		if (ret == -EDOM) {
-			uacdsp_err_at(err, errlen, cfg->filename, f->fpos,
-				      "filter '%s': %s: frequencies must be in (0, samplerate/2) = "
-				      "(0, %g) Hz at %u Hz", f->name, kn, rate / 2.0, rate);
-			return -EINVAL;
-		}
-		if (ret == -ERANGE) {
-			uacdsp_err_at(err, errlen, cfg->filename, f->ppos,
-				      "filter '%s': %s: unstable filter (a pole on or outside the "
-				      "unit circle) at %u Hz", f->name, kn, rate);
-			return -EINVAL;
-		}
-		if (ret == -E2BIG) {
-			uacdsp_err_at(err, errlen, cfg->filename, f->ppos,
-				      "filter '%s': %s: expands to more than %u sections",
-				      f->name, kn, UACDSP_MAX_COMBO);
-			return -EINVAL;
-		}
-		if (ret < 0) {
-			uacdsp_err_at(err, errlen, cfg->filename, f->ppos,
-				      "filter '%s': %s: invalid parameters", f->name, kn);
-			return -EINVAL;
-		}
-		return 0;
-	case UACDSP_F_DELAY:
-		if (uacdsp_delay_samples(f, rate) > MAX_DELAY_S * rate) {
-			uacdsp_err_at(err, errlen, cfg->filename, f->fpos,
-				      "filter '%s': Delay: delay: longer than %g s", f->name,
-				      MAX_DELAY_S);
-			return -EINVAL;
-		}
-		return 0;
-	case UACDSP_F_LOUDNESS:
-		/* the shelves sit at 70 Hz and 3500 Hz */
-		if (rate <= 7000) {
-			uacdsp_err_at(err, errlen, cfg->filename, f->ppos,
-				      "filter '%s': Loudness needs a samplerate above 7000 Hz",
-				      f->name);
-			return -EINVAL;
-		}
-		return 0;
-	default:
-		return 0;
-	}
 }
 
 void uacdsp_filter_cfg_release(struct uacdsp_filter_cfg *f)

@@ -4,7 +4,7 @@
 #define UACDSP_CONFIG_INTERNAL_H
 
 #include "dsp/dsp-config.h"
-#include "dsp/config-yaml.h"
+#include "dsp/config-fields.h"
 
 /* One entry of `filters:`; k is the name key, n its value. */
 int uacdsp_parse_filter(struct cfg_parser *p, yaml_node_t *k, yaml_node_t *n,

@@ -54,41 +54,41 @@ static int parse_mapping(struct cfg_parser *p, struct uacdsp_mixer_cfg *m,
 	if (err < 0)
 		return err;
 	for (pr = n->data.mapping.pairs.start; pr < n->data.mapping.pairs.top; pr++) {
-		yaml_node_t *k = cfgy_node(p, pr->key);
-		const char *key = k && k->type == YAML_SCALAR_NODE ? cfgy_str(k) : "";
+		yaml_node_t *k = syaml_node(&p->y, pr->key);
+		const char *key = k && k->type == YAML_SCALAR_NODE ? syaml_str(k) : "";
 
 		if (strcmp(key, "dest") && strcmp(key, "mute") && strcmp(key, "sources"))
-			return cfgy_error(p, k, "mapping: unknown field '%s' (expected: dest, mute, sources)",
+			return syaml_fail(&p->y, k, "mapping: unknown field '%s' (expected: dest, mute, sources)",
 					  key);
 	}
-	dest = cfgy_get(p, n, "dest");
+	dest = syaml_get(&p->y, n, "dest");
 	if (!dest)
-		return cfgy_error(p, n, "mapping: missing field 'dest'");
+		return syaml_fail(&p->y, n, "mapping: missing field 'dest'");
 	err = cfgy_uint(p, dest, "dest", &map->dest);
 	if (err < 0)
 		return err;
 	if (map->dest >= m->out)
-		return cfgy_error(p, dest, "dest: channel %u does not exist (mixer has %u outputs)",
+		return syaml_fail(&p->y, dest, "dest: channel %u does not exist (mixer has %u outputs)",
 				  map->dest, m->out);
-	mute = cfgy_get(p, n, "mute");
+	mute = syaml_get(&p->y, n, "mute");
 	if (mute) {
 		err = cfgy_bool(p, mute, "mute", &muted);
 		if (err < 0)
 			return err;
 	}
-	sources = cfgy_get(p, n, "sources");
+	sources = syaml_get(&p->y, n, "sources");
 	if (!sources)
-		return cfgy_error(p, n, "mapping: missing field 'sources'");
+		return syaml_fail(&p->y, n, "mapping: missing field 'sources'");
 	if (sources->type != YAML_SEQUENCE_NODE)
-		return cfgy_error(p, sources, "sources: expected a list");
+		return syaml_fail(&p->y, sources, "sources: expected a list");
 	cnt = (size_t)(sources->data.sequence.items.top - sources->data.sequence.items.start);
 	if (cnt > UACDSP_MAX_CHANNELS * 4)
-		return cfgy_error(p, sources, "sources: too many entries");
+		return syaml_fail(&p->y, sources, "sources: too many entries");
 	map->src = calloc(cnt ? cnt : 1, sizeof(*map->src));
 	if (!map->src)
 		return -ENOMEM;
 	for (it = sources->data.sequence.items.start; it < sources->data.sequence.items.top; it++) {
-		yaml_node_t *sn = cfgy_node(p, *it);
+		yaml_node_t *sn = syaml_node(&p->y, *it);
 		struct src_tmp t = { 0 };
 		double g;
 
@@ -96,15 +96,15 @@ static int parse_mapping(struct cfg_parser *p, struct uacdsp_mixer_cfg *m,
 		if (err < 0)
 			return err;
 		if (t.channel >= m->in)
-			return cfgy_error(p, sn, "channel: %u does not exist (mixer has %u inputs)",
+			return syaml_fail(&p->y, sn, "channel: %u does not exist (mixer has %u inputs)",
 					  t.channel, m->in);
 		if (t.scale == 1) {
 			if (t.gain < 0.0 || t.gain > 1e6)
-				return cfgy_error(p, sn, "gain: linear gain must be 0..1e6");
+				return syaml_fail(&p->y, sn, "gain: linear gain must be 0..1e6");
 			g = t.gain;
 		} else {
 			if (t.gain < -150.0 || t.gain > 150.0)
-				return cfgy_error(p, sn, "gain: must be -150..150 dB, got %g", t.gain);
+				return syaml_fail(&p->y, sn, "gain: must be -150..150 dB, got %g", t.gain);
 			g = pow(10.0, t.gain / 20.0);
 		}
 		if (t.inverted)
@@ -132,17 +132,17 @@ int uacdsp_parse_mixer(struct cfg_parser *p, yaml_node_t *k, yaml_node_t *n,
 	if (err < 0)
 		return err;
 	for (pr = n->data.mapping.pairs.start; pr < n->data.mapping.pairs.top; pr++) {
-		yaml_node_t *kk = cfgy_node(p, pr->key);
-		const char *key = kk && kk->type == YAML_SCALAR_NODE ? cfgy_str(kk) : "";
+		yaml_node_t *kk = syaml_node(&p->y, pr->key);
+		const char *key = kk && kk->type == YAML_SCALAR_NODE ? syaml_str(kk) : "";
 
 		if (strcmp(key, "channels") && strcmp(key, "mapping") &&
 		    strcmp(key, "description") && strcmp(key, "labels"))
-			return cfgy_error(p, kk, "unknown field '%s' (expected: channels, mapping, description)",
+			return syaml_fail(&p->y, kk, "unknown field '%s' (expected: channels, mapping, description)",
 					  key);
 	}
-	ch = cfgy_get(p, n, "channels");
+	ch = syaml_get(&p->y, n, "channels");
 	if (!ch)
-		return cfgy_error(p, n, "missing field 'channels'");
+		return syaml_fail(&p->y, n, "missing field 'channels'");
 	{
 		static const struct field chf[] = {
 			{ "in", FD_UINT, offsetof(struct uacdsp_mixer_cfg, in), true, NULL, 0 },
@@ -156,20 +156,20 @@ int uacdsp_parse_mixer(struct cfg_parser *p, yaml_node_t *k, yaml_node_t *n,
 	}
 	if (m->in == 0 || m->in > UACDSP_MAX_CHANNELS || m->out == 0 ||
 	    m->out > UACDSP_MAX_CHANNELS)
-		return cfgy_error(p, ch, "channels: in and out must be 1..%u", UACDSP_MAX_CHANNELS);
-	mapping = cfgy_get(p, n, "mapping");
+		return syaml_fail(&p->y, ch, "channels: in and out must be 1..%u", UACDSP_MAX_CHANNELS);
+	mapping = syaml_get(&p->y, n, "mapping");
 	if (!mapping)
-		return cfgy_error(p, n, "missing field 'mapping'");
+		return syaml_fail(&p->y, n, "missing field 'mapping'");
 	if (mapping->type != YAML_SEQUENCE_NODE)
-		return cfgy_error(p, mapping, "mapping: expected a list");
+		return syaml_fail(&p->y, mapping, "mapping: expected a list");
 	cnt = (size_t)(mapping->data.sequence.items.top - mapping->data.sequence.items.start);
 	if (cnt > UACDSP_MAX_CHANNELS * 4)
-		return cfgy_error(p, mapping, "mapping: too many entries");
+		return syaml_fail(&p->y, mapping, "mapping: too many entries");
 	m->map = calloc(cnt ? cnt : 1, sizeof(*m->map));
 	if (!m->map)
 		return -ENOMEM;
 	for (it = mapping->data.sequence.items.start; it < mapping->data.sequence.items.top; it++) {
-		err = parse_mapping(p, m, cfgy_node(p, *it), &m->map[m->nmap]);
+		err = parse_mapping(p, m, syaml_node(&p->y, *it), &m->map[m->nmap]);
 		m->nmap++;
 		if (err < 0)
 			return err;
@@ -208,34 +208,34 @@ int uacdsp_parse_processor(struct cfg_parser *p, yaml_node_t *k, yaml_node_t *n,
 	if (err < 0)
 		return err;
 	for (pr = n->data.mapping.pairs.start; pr < n->data.mapping.pairs.top; pr++) {
-		yaml_node_t *kk = cfgy_node(p, pr->key);
-		const char *key = kk && kk->type == YAML_SCALAR_NODE ? cfgy_str(kk) : "";
+		yaml_node_t *kk = syaml_node(&p->y, pr->key);
+		const char *key = kk && kk->type == YAML_SCALAR_NODE ? syaml_str(kk) : "";
 
 		if (strcmp(key, "type") && strcmp(key, "parameters") && strcmp(key, "description"))
-			return cfgy_error(p, kk, "unknown field '%s' (expected: type, parameters, description)",
+			return syaml_fail(&p->y, kk, "unknown field '%s' (expected: type, parameters, description)",
 					  key);
 	}
-	t = cfgy_get(p, n, "type");
+	t = syaml_get(&p->y, n, "type");
 	if (!t)
-		return cfgy_error(p, n, "missing field 'type'");
+		return syaml_fail(&p->y, n, "missing field 'type'");
 	err = cfgy_enum(p, t, "type", types, &type);
 	if (err < 0)
 		return err;
-	par = cfgy_get(p, n, "parameters");
+	par = syaml_get(&p->y, n, "parameters");
 	if (!par)
-		return cfgy_error(p, n, "missing field 'parameters'");
+		return syaml_fail(&p->y, n, "missing field 'parameters'");
 	pc->clip_limit = 0.0;
 	err = cfgy_fields(p, par, compressor_fields, pc, skip, NULL);
 	if (err < 0)
 		return err;
-	pc->has_clip = cfgy_get(p, par, "clip_limit") != NULL;
+	pc->has_clip = syaml_get(&p->y, par, "clip_limit") != NULL;
 	if (pc->channels == 0 || pc->channels > UACDSP_MAX_CHANNELS)
-		return cfgy_error(p, par, "channels: must be 1..%u", UACDSP_MAX_CHANNELS);
+		return syaml_fail(&p->y, par, "channels: must be 1..%u", UACDSP_MAX_CHANNELS);
 	if (!(pc->attack > 0.0) || !(pc->release > 0.0))
-		return cfgy_error(p, par, "attack and release must be > 0 s");
+		return syaml_fail(&p->y, par, "attack and release must be > 0 s");
 	if (!(pc->factor >= 1.0))
-		return cfgy_error(p, par, "factor: must be >= 1, got %g", pc->factor);
-	v = cfgy_get(p, par, "monitor_channels");
+		return syaml_fail(&p->y, par, "factor: must be >= 1, got %g", pc->factor);
+	v = syaml_get(&p->y, par, "monitor_channels");
 	if (v) {
 		err = cfgy_uint_list(p, v, "monitor_channels", pc->monitor, UACDSP_MAX_CHANNELS,
 				     &pc->nmonitor);
@@ -246,7 +246,7 @@ int uacdsp_parse_processor(struct cfg_parser *p, yaml_node_t *k, yaml_node_t *n,
 			pc->monitor[i] = i;
 		pc->nmonitor = pc->channels;
 	}
-	v = cfgy_get(p, par, "process_channels");
+	v = syaml_get(&p->y, par, "process_channels");
 	if (v) {
 		err = cfgy_uint_list(p, v, "process_channels", pc->process, UACDSP_MAX_CHANNELS,
 				     &pc->nprocess);
@@ -259,11 +259,11 @@ int uacdsp_parse_processor(struct cfg_parser *p, yaml_node_t *k, yaml_node_t *n,
 	}
 	for (i = 0; i < pc->nmonitor; i++)
 		if (pc->monitor[i] >= pc->channels)
-			return cfgy_error(p, par, "monitor_channels: channel %u >= channels (%u)",
+			return syaml_fail(&p->y, par, "monitor_channels: channel %u >= channels (%u)",
 					  pc->monitor[i], pc->channels);
 	for (i = 0; i < pc->nprocess; i++)
 		if (pc->process[i] >= pc->channels)
-			return cfgy_error(p, par, "process_channels: channel %u >= channels (%u)",
+			return syaml_fail(&p->y, par, "process_channels: channel %u >= channels (%u)",
 					  pc->process[i], pc->channels);
 	return 0;
 }
@@ -286,21 +286,84 @@ static int find_name(struct cfg_parser *p, yaml_node_t *v, const char *what,
 			if (!strcmp(cfg->filters[i].name, s))
 				break;
 		if (i == cfg->nfilters)
-			return cfgy_error(p, v, "no filter named '%s' in filters", s);
+			return syaml_fail(&p->y, v, "no filter named '%s' in filters", s);
 	} else if (!strcmp(what, "mixer")) {
 		for (i = 0; i < cfg->nmixers; i++)
 			if (!strcmp(cfg->mixers[i].name, s))
 				break;
 		if (i == cfg->nmixers)
-			return cfgy_error(p, v, "no mixer named '%s' in mixers", s);
+			return syaml_fail(&p->y, v, "no mixer named '%s' in mixers", s);
 	} else {
 		for (i = 0; i < cfg->nprocessors; i++)
 			if (!strcmp(cfg->processors[i].name, s))
 				break;
 		if (i == cfg->nprocessors)
-			return cfgy_error(p, v, "no processor named '%s' in processors", s);
+			return syaml_fail(&p->y, v, "no processor named '%s' in processors", s);
 	}
 	*out = i;
+	return 0;
+}
+
+/* A Filter step's channels and filter names; nch: channels at this step */
+static int parse_filter_step(struct cfg_parser *p, yaml_node_t *n,
+			     struct uacdsp_step_cfg *st, unsigned nch)
+{
+	yaml_node_t *names = syaml_get(&p->y, n, "names");
+	yaml_node_item_t *it;
+	yaml_node_t *v;
+	unsigned i;
+	size_t cnt;
+	int err;
+
+	v = syaml_get(&p->y, n, "channel");
+	if (v && syaml_get(&p->y, n, "channels"))
+		return syaml_fail(&p->y, v, "give either 'channel' or 'channels', not both");
+	if (v) {
+		err = cfgy_uint(p, v, "channel", &st->channels[0]);
+		if (err < 0)
+			return err;
+		st->nchannels = 1;
+	} else {
+		v = syaml_get(&p->y, n, "channels");
+		if (v) {
+			err = cfgy_uint_list(p, v, "channels", st->channels,
+					     UACDSP_MAX_CHANNELS, &st->nchannels);
+			if (err < 0)
+				return err;
+		} else {
+			for (i = 0; i < nch; i++)
+				st->channels[i] = i;
+			st->nchannels = nch;
+		}
+	}
+	for (i = 0; i < st->nchannels; i++) {
+		unsigned j;
+
+		if (st->channels[i] >= nch)
+			return syaml_fail(&p->y, v, "channel %u does not exist here "
+					  "(the pipeline has %u channels at this step)",
+					  st->channels[i], nch);
+		for (j = 0; j < i; j++)
+			if (st->channels[j] == st->channels[i])
+				return syaml_fail(&p->y, v, "channel %u listed twice",
+						  st->channels[i]);
+	}
+	if (!names)
+		return syaml_fail(&p->y, n, "pipeline Filter step: missing field 'names'");
+	if (names->type != YAML_SEQUENCE_NODE)
+		return syaml_fail(&p->y, names, "names: expected a list of filter names");
+	cnt = (size_t)(names->data.sequence.items.top - names->data.sequence.items.start);
+	if (cnt > 4096)
+		return syaml_fail(&p->y, names, "names: too many entries");
+	st->filters = calloc(cnt ? cnt : 1, sizeof(*st->filters));
+	if (!st->filters)
+		return -ENOMEM;
+	for (it = names->data.sequence.items.start; it < names->data.sequence.items.top; it++) {
+		err = find_name(p, syaml_node(&p->y, *it), "filter", &st->filters[st->nfilters]);
+		if (err < 0)
+			return err;
+		st->nfilters++;
+	}
 	return 0;
 }
 
@@ -310,23 +373,22 @@ int uacdsp_parse_step(struct cfg_parser *p, yaml_node_t *n, struct uacdsp_step_c
 	static const char *const types[] = { "Filter", "Mixer", "Processor", NULL };
 	yaml_node_t *t, *v;
 	yaml_node_pair_t *pr;
-	unsigned i;
 	int type, err;
 
 	st->pos = cfgy_pos(n);
 	err = cfgy_expect_map(p, n, "pipeline step");
 	if (err < 0)
 		return err;
-	t = cfgy_get(p, n, "type");
+	t = syaml_get(&p->y, n, "type");
 	if (!t)
-		return cfgy_error(p, n, "pipeline step: missing field 'type'");
+		return syaml_fail(&p->y, n, "pipeline step: missing field 'type'");
 	err = cfgy_enum(p, t, "type", types, &type);
 	if (err < 0)
 		return err;
 	st->type = (enum uacdsp_step_type)type;
 	for (pr = n->data.mapping.pairs.start; pr < n->data.mapping.pairs.top; pr++) {
-		yaml_node_t *kk = cfgy_node(p, pr->key);
-		const char *key = kk && kk->type == YAML_SCALAR_NODE ? cfgy_str(kk) : "";
+		yaml_node_t *kk = syaml_node(&p->y, pr->key);
+		const char *key = kk && kk->type == YAML_SCALAR_NODE ? syaml_str(kk) : "";
 		bool ok = !strcmp(key, "type") || !strcmp(key, "description") ||
 			  !strcmp(key, "bypassed");
 
@@ -336,10 +398,10 @@ int uacdsp_parse_step(struct cfg_parser *p, yaml_node_t *n, struct uacdsp_step_c
 		else
 			ok |= !strcmp(key, "name");
 		if (!ok)
-			return cfgy_error(p, kk, "pipeline %s step: unknown field '%s'",
+			return syaml_fail(&p->y, kk, "pipeline %s step: unknown field '%s'",
 					  types[type], key);
 	}
-	v = cfgy_get(p, n, "bypassed");
+	v = syaml_get(&p->y, n, "bypassed");
 	if (v) {
 		err = cfgy_bool(p, v, "bypassed", &st->bypassed);
 		if (err < 0)
@@ -347,63 +409,13 @@ int uacdsp_parse_step(struct cfg_parser *p, yaml_node_t *n, struct uacdsp_step_c
 	}
 	st->in = *nch;
 	if (st->type == UACDSP_STEP_FILTER) {
-		yaml_node_t *names = cfgy_get(p, n, "names");
-		yaml_node_item_t *it;
-		size_t cnt;
-
-		v = cfgy_get(p, n, "channel");
-		if (v && cfgy_get(p, n, "channels"))
-			return cfgy_error(p, v, "give either 'channel' or 'channels', not both");
-		if (v) {
-			err = cfgy_uint(p, v, "channel", &st->channels[0]);
-			if (err < 0)
-				return err;
-			st->nchannels = 1;
-		} else {
-			v = cfgy_get(p, n, "channels");
-			if (v) {
-				err = cfgy_uint_list(p, v, "channels", st->channels,
-						     UACDSP_MAX_CHANNELS, &st->nchannels);
-				if (err < 0)
-					return err;
-			} else {
-				for (i = 0; i < *nch; i++)
-					st->channels[i] = i;
-				st->nchannels = *nch;
-			}
-		}
-		for (i = 0; i < st->nchannels; i++) {
-			unsigned j;
-
-			if (st->channels[i] >= *nch)
-				return cfgy_error(p, v, "channel %u does not exist here "
-						  "(the pipeline has %u channels at this step)",
-						  st->channels[i], *nch);
-			for (j = 0; j < i; j++)
-				if (st->channels[j] == st->channels[i])
-					return cfgy_error(p, v, "channel %u listed twice",
-							  st->channels[i]);
-		}
-		if (!names)
-			return cfgy_error(p, n, "pipeline Filter step: missing field 'names'");
-		if (names->type != YAML_SEQUENCE_NODE)
-			return cfgy_error(p, names, "names: expected a list of filter names");
-		cnt = (size_t)(names->data.sequence.items.top - names->data.sequence.items.start);
-		if (cnt > 4096)
-			return cfgy_error(p, names, "names: too many entries");
-		st->filters = calloc(cnt ? cnt : 1, sizeof(*st->filters));
-		if (!st->filters)
-			return -ENOMEM;
-		for (it = names->data.sequence.items.start; it < names->data.sequence.items.top; it++) {
-			err = find_name(p, cfgy_node(p, *it), "filter", &st->filters[st->nfilters]);
-			if (err < 0)
-				return err;
-			st->nfilters++;
-		}
+		err = parse_filter_step(p, n, st, *nch);
+		if (err < 0)
+			return err;
 	} else {
-		v = cfgy_get(p, n, "name");
+		v = syaml_get(&p->y, n, "name");
 		if (!v)
-			return cfgy_error(p, n, "pipeline %s step: missing field 'name'", types[type]);
+			return syaml_fail(&p->y, n, "pipeline %s step: missing field 'name'", types[type]);
 		err = find_name(p, v, st->type == UACDSP_STEP_MIXER ? "mixer" : "processor",
 				&st->index);
 		if (err < 0)
@@ -412,7 +424,7 @@ int uacdsp_parse_step(struct cfg_parser *p, yaml_node_t *n, struct uacdsp_step_c
 			struct uacdsp_mixer_cfg *m = &p->cfg->mixers[st->index];
 
 			if (m->in != *nch)
-				return cfgy_error(p, v, "mixer '%s' takes %u channels but the pipeline "
+				return syaml_fail(&p->y, v, "mixer '%s' takes %u channels but the pipeline "
 						  "has %u here", m->name, m->in, *nch);
 			if (!st->bypassed)
 				*nch = m->out;
@@ -420,7 +432,7 @@ int uacdsp_parse_step(struct cfg_parser *p, yaml_node_t *n, struct uacdsp_step_c
 			struct uacdsp_processor_cfg *pc = &p->cfg->processors[st->index];
 
 			if (pc->channels != *nch)
-				return cfgy_error(p, v, "processor '%s' takes %u channels but the "
+				return syaml_fail(&p->y, v, "processor '%s' takes %u channels but the "
 						  "pipeline has %u here", pc->name, pc->channels, *nch);
 		}
 	}

@@ -28,7 +28,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "dsp/config-yaml.h"
 #include "dsp/config-internal.h"
 #include "dsp/uacdsp.h"
 
@@ -46,7 +45,7 @@ static void note(struct cfg_parser *p, yaml_node_t *n, const char *what)
 	int w;
 
 	w = snprintf(line, sizeof(line), "%s:%u:%u: note: %s\n",
-		     p->file, pos.line, pos.col, what);
+		     p->y.file, pos.line, pos.col, what);
 	if (w < 0)
 		return;
 	len = (size_t)w < sizeof(line) ? (size_t)w : sizeof(line) - 1;
@@ -89,29 +88,29 @@ static int parse_port(struct cfg_parser *p, yaml_node_t *n, const char *what,
 	if (err < 0)
 		return err;
 	for (pr = n->data.mapping.pairs.start; pr < n->data.mapping.pairs.top; pr++) {
-		yaml_node_t *k = cfgy_node(p, pr->key);
-		yaml_node_t *v = cfgy_node(p, pr->value);
+		yaml_node_t *k = syaml_node(&p->y, pr->key);
+		yaml_node_t *v = syaml_node(&p->y, pr->value);
 
 		if (!k || k->type != YAML_SCALAR_NODE)
-			return cfgy_error(p, k, "%s: keys must be strings", what);
-		if (!strcmp(cfgy_str(k), "channels")) {
+			return syaml_fail(&p->y, k, "%s: keys must be strings", what);
+		if (!strcmp(syaml_str(k), "channels")) {
 			err = cfgy_uint(p, v, "channels", channels);
 			if (err < 0)
 				return err;
 			if (*channels == 0 || *channels > UACDSP_MAX_CHANNELS)
-				return cfgy_error(p, v, "%s: channels: must be 1..%u, got %u",
+				return syaml_fail(&p->y, v, "%s: channels: must be 1..%u, got %u",
 						  what, UACDSP_MAX_CHANNELS, *channels);
 			have = true;
 		} else {
 			/* every backend's fields (type, device, format, node_name,
 			 * signal...): uacd owns the device, they mean nothing here */
 			snprintf(msg, sizeof(msg), "devices.%s.%s ignored: uacd owns the devices",
-				 what, cfgy_str(k));
+				 what, syaml_str(k));
 			note(p, k, msg);
 		}
 	}
 	if (!have)
-		return cfgy_error(p, n, "devices.%s: missing field 'channels'", what);
+		return syaml_fail(&p->y, n, "devices.%s: missing field 'channels'", what);
 	return 0;
 }
 
@@ -127,19 +126,19 @@ static int parse_devices(struct cfg_parser *p, yaml_node_t *n)
 	if (err < 0)
 		return err;
 	for (pr = n->data.mapping.pairs.start; pr < n->data.mapping.pairs.top; pr++) {
-		yaml_node_t *k = cfgy_node(p, pr->key);
-		yaml_node_t *v = cfgy_node(p, pr->value);
+		yaml_node_t *k = syaml_node(&p->y, pr->key);
+		yaml_node_t *v = syaml_node(&p->y, pr->value);
 		const char *key;
 
 		if (!k || k->type != YAML_SCALAR_NODE)
-			return cfgy_error(p, k, "devices: keys must be strings");
-		key = cfgy_str(k);
+			return syaml_fail(&p->y, k, "devices: keys must be strings");
+		key = syaml_str(k);
 		if (!strcmp(key, "samplerate")) {
 			err = cfgy_uint(p, v, "devices.samplerate", &cfg->samplerate);
 			if (err < 0)
 				return err;
 			if (cfg->samplerate < 1000 || cfg->samplerate > UACDSP_MAX_RATE)
-				return cfgy_error(p, v, "devices.samplerate: must be 1000..%u, got %u",
+				return syaml_fail(&p->y, v, "devices.samplerate: must be 1000..%u, got %u",
 						  UACDSP_MAX_RATE, cfg->samplerate);
 			cfg->rate_pos = cfgy_pos(v);
 			have_rate = true;
@@ -148,7 +147,7 @@ static int parse_devices(struct cfg_parser *p, yaml_node_t *n)
 			if (err < 0)
 				return err;
 			if (cfg->chunksize < 1 || cfg->chunksize > UACDSP_MAX_CHUNK)
-				return cfgy_error(p, v, "devices.chunksize: must be 1..%u, got %u",
+				return syaml_fail(&p->y, v, "devices.chunksize: must be 1..%u, got %u",
 						  UACDSP_MAX_CHUNK, cfg->chunksize);
 			have_chunk = true;
 		} else if (!strcmp(key, "capture")) {
@@ -165,17 +164,17 @@ static int parse_devices(struct cfg_parser *p, yaml_node_t *n)
 			snprintf(msg, sizeof(msg), "devices.%s ignored: uacd owns the devices", key);
 			note(p, k, msg);
 		} else {
-			return cfgy_error(p, k, "devices: unknown field '%s'", key);
+			return syaml_fail(&p->y, k, "devices: unknown field '%s'", key);
 		}
 	}
 	if (!have_rate)
-		return cfgy_error(p, n, "devices: missing field 'samplerate'");
+		return syaml_fail(&p->y, n, "devices: missing field 'samplerate'");
 	if (!have_chunk)
-		return cfgy_error(p, n, "devices: missing field 'chunksize'");
+		return syaml_fail(&p->y, n, "devices: missing field 'chunksize'");
 	if (!have_cap)
-		return cfgy_error(p, n, "devices: missing field 'capture'");
+		return syaml_fail(&p->y, n, "devices: missing field 'capture'");
 	if (!have_play)
-		return cfgy_error(p, n, "devices: missing field 'playback'");
+		return syaml_fail(&p->y, n, "devices: missing field 'playback'");
 	return 0;
 }
 
@@ -200,33 +199,33 @@ static int parse_named(struct cfg_parser *p, yaml_node_t *n, const char *section
 		return err;
 	cnt = (size_t)(n->data.mapping.pairs.top - n->data.mapping.pairs.start);
 	if (cnt > 4096)
-		return cfgy_error(p, n, "%s: too many entries", section);
+		return syaml_fail(&p->y, n, "%s: too many entries", section);
 	base = calloc(cnt ? cnt : 1, elem_size);
 	if (!base)
 		return -ENOMEM;
 	*arr = base;
 	for (pr = n->data.mapping.pairs.start; pr < n->data.mapping.pairs.top; pr++) {
-		yaml_node_t *k = cfgy_node(p, pr->key);
-		yaml_node_t *v = cfgy_node(p, pr->value);
+		yaml_node_t *k = syaml_node(&p->y, pr->key);
+		yaml_node_t *v = syaml_node(&p->y, pr->value);
 		char *elem = base + *count * elem_size;
 		char **name = (char **)(elem + name_off);
 		unsigned i;
 
-		if (!k || k->type != YAML_SCALAR_NODE || !*cfgy_str(k))
-			return cfgy_error(p, k, "%s: names must be non-empty strings", section);
+		if (!k || k->type != YAML_SCALAR_NODE || !*syaml_str(k))
+			return syaml_fail(&p->y, k, "%s: names must be non-empty strings", section);
 		for (i = 0; i < *count; i++)
-			if (!strcmp(*(char **)(base + i * elem_size + name_off), cfgy_str(k)))
-				return cfgy_error(p, k, "%s: '%s' defined twice", section,
-						  cfgy_str(k));
-		*name = strdup(cfgy_str(k));
+			if (!strcmp(*(char **)(base + i * elem_size + name_off), syaml_str(k)))
+				return syaml_fail(&p->y, k, "%s: '%s' defined twice", section,
+						  syaml_str(k));
+		*name = strdup(syaml_str(k));
 		if (!*name)
 			return -ENOMEM;
 		(*count)++;
 		snprintf(ctx, sizeof(ctx), "%.*s '%.120s'", (int)strlen(section) - 1, section,
-			 cfgy_str(k));
-		p->ctx = ctx;
+			 syaml_str(k));
+		p->y.ctx = ctx;
 		err = fn(p, k, v, elem);
-		p->ctx = NULL;
+		p->y.ctx = NULL;
 		if (err < 0)
 			return err;
 	}
@@ -261,35 +260,35 @@ static int parse_root(struct cfg_parser *p, yaml_node_t *root)
 	int err;
 
 	if (!root)
-		return cfgy_error(p, NULL, "empty config");
+		return syaml_fail(&p->y, NULL, "empty config");
 	err = cfgy_expect_map(p, root, "config");
 	if (err < 0)
 		return err;
 	for (pr = root->data.mapping.pairs.start; pr < root->data.mapping.pairs.top; pr++) {
-		yaml_node_t *k = cfgy_node(p, pr->key);
+		yaml_node_t *k = syaml_node(&p->y, pr->key);
 
-		if (!k || k->type != YAML_SCALAR_NODE || !listed(cfgy_str(k), top))
-			return cfgy_error(p, k, "unknown top-level field '%s' (expected: devices, "
+		if (!k || k->type != YAML_SCALAR_NODE || !listed(syaml_str(k), top))
+			return syaml_fail(&p->y, k, "unknown top-level field '%s' (expected: devices, "
 					  "filters, mixers, processors, pipeline, title, description)",
-					  k && k->type == YAML_SCALAR_NODE ? cfgy_str(k) : "?");
+					  k && k->type == YAML_SCALAR_NODE ? syaml_str(k) : "?");
 	}
-	devices = cfgy_get(p, root, "devices");
+	devices = syaml_get(&p->y, root, "devices");
 	if (!devices)
-		return cfgy_error(p, root, "missing section 'devices'");
+		return syaml_fail(&p->y, root, "missing section 'devices'");
 	err = parse_devices(p, devices);
 	if (err < 0)
 		return err;
-	err = parse_named(p, cfgy_get(p, root, "filters"), "filters", (void **)&cfg->filters,
+	err = parse_named(p, syaml_get(&p->y, root, "filters"), "filters", (void **)&cfg->filters,
 			  &cfg->nfilters, sizeof(*cfg->filters),
 			  offsetof(struct uacdsp_filter_cfg, name), filter_fn);
 	if (err < 0)
 		return err;
-	err = parse_named(p, cfgy_get(p, root, "mixers"), "mixers", (void **)&cfg->mixers,
+	err = parse_named(p, syaml_get(&p->y, root, "mixers"), "mixers", (void **)&cfg->mixers,
 			  &cfg->nmixers, sizeof(*cfg->mixers),
 			  offsetof(struct uacdsp_mixer_cfg, name), mixer_fn);
 	if (err < 0)
 		return err;
-	err = parse_named(p, cfgy_get(p, root, "processors"), "processors",
+	err = parse_named(p, syaml_get(&p->y, root, "processors"), "processors",
 			  (void **)&cfg->processors, &cfg->nprocessors,
 			  sizeof(*cfg->processors),
 			  offsetof(struct uacdsp_processor_cfg, name), processor_fn);
@@ -299,58 +298,43 @@ static int parse_root(struct cfg_parser *p, yaml_node_t *root)
 	/* every filter must work at the configured rate, used or not */
 	for (i = 0; i < cfg->nfilters; i++) {
 		err = uacdsp_filter_check(cfg, &cfg->filters[i], cfg->samplerate,
-					  p->err, p->errlen);
+					  p->y.err, p->y.errlen);
 		if (err < 0)
 			return err;
 	}
 
 	nch = cfg->capture_channels;
-	pipeline = cfgy_get(p, root, "pipeline");
+	pipeline = syaml_get(&p->y, root, "pipeline");
 	if (pipeline) {
 		if (pipeline->type != YAML_SEQUENCE_NODE)
-			return cfgy_error(p, pipeline, "pipeline: expected a list of steps");
+			return syaml_fail(&p->y, pipeline, "pipeline: expected a list of steps");
 		cnt = (size_t)(pipeline->data.sequence.items.top -
 			       pipeline->data.sequence.items.start);
 		if (cnt > 4096)
-			return cfgy_error(p, pipeline, "pipeline: too many steps");
+			return syaml_fail(&p->y, pipeline, "pipeline: too many steps");
 		cfg->steps = calloc(cnt ? cnt : 1, sizeof(*cfg->steps));
 		if (!cfg->steps)
 			return -ENOMEM;
 		for (it = pipeline->data.sequence.items.start;
 		     it < pipeline->data.sequence.items.top; it++) {
-			err = uacdsp_parse_step(p, cfgy_node(p, *it), &cfg->steps[cfg->nsteps], &nch);
+			err = uacdsp_parse_step(p, syaml_node(&p->y, *it), &cfg->steps[cfg->nsteps], &nch);
 			cfg->nsteps++;
 			if (err < 0)
 				return err;
 		}
 	}
 	if (nch != cfg->playback_channels)
-		return cfgy_error(p, pipeline ? pipeline : root,
+		return syaml_fail(&p->y, pipeline ? pipeline : root,
 				  "pipeline ends with %u channels but devices.playback.channels is %u",
 				  nch, cfg->playback_channels);
 	return 0;
 }
 
-static int yaml_fail(struct cfg_parser *p, yaml_parser_t *yp)
-{
-	struct uacdsp_pos pos = {
-		(unsigned)yp->problem_mark.line + 1, (unsigned)yp->problem_mark.column + 1
-	};
-
-	if (yp->error == YAML_MEMORY_ERROR)
-		return -ENOMEM;
-	uacdsp_err_at(p->err, p->errlen, p->file, pos, "YAML: %s%s%s",
-		      yp->problem ? yp->problem : "syntax error",
-		      yp->context ? " " : "", yp->context ? yp->context : "");
-	return -EINVAL;
-}
-
 int uacdsp_config_parse(const char *text, size_t len, const char *filename,
 			struct uacdsp_config **out, char *err, size_t errlen)
 {
-	struct cfg_parser p = { .err = err, .errlen = errlen };
+	struct cfg_parser p = { .cfg = NULL };
 	struct uacdsp_config *cfg;
-	yaml_parser_t yp;
 	char *dup;
 	int ret;
 
@@ -369,22 +353,13 @@ int uacdsp_config_parse(const char *text, size_t len, const char *filename,
 		return -ENOMEM;
 	}
 	p.cfg = cfg;
-	p.file = cfg->filename;
-
-	if (!yaml_parser_initialize(&yp)) {
-		uacdsp_config_free(cfg);
-		return -ENOMEM;
-	}
-	yaml_parser_set_input_string(&yp, (const unsigned char *)text, len);
-	if (!yaml_parser_load(&yp, &p.doc)) {
-		ret = yaml_fail(&p, &yp);
-		yaml_parser_delete(&yp);
-		uacdsp_config_free(cfg);
-		return ret;
-	}
-	ret = parse_root(&p, yaml_document_get_root_node(&p.doc));
-	yaml_document_delete(&p.doc);
-	yaml_parser_delete(&yp);
+	p.y.file = cfg->filename;
+	p.y.err = err;
+	p.y.errlen = errlen;
+	ret = syaml_load(&p.y, text, len, &(struct syaml_opts){ .syntax_word = "YAML" });
+	if (ret == 0)
+		ret = parse_root(&p, syaml_root(&p.y));
+	syaml_release(&p.y);
 	if (ret < 0) {
 		if (ret == -ENOMEM && err && errlen && !err[0])
 			uacdsp_err_at(err, errlen, cfg->filename, (struct uacdsp_pos){ 1, 1 },

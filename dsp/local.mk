@@ -6,8 +6,9 @@
 noinst_LTLIBRARIES += dsp/libuacdsp.la
 dsp_libuacdsp_la_SOURCES = \
 	dsp/uacdsp.h \
-	dsp/dsp-config.h dsp/config-internal.h dsp/config-yaml.h \
-	dsp/config.c dsp/config-yaml.c dsp/config-filters.c dsp/config-pipeline.c \
+	dsp/dsp-config.h dsp/config-internal.h dsp/config-fields.h \
+	dsp/config.c dsp/config-fields.c dsp/config-filters.c dsp/config-check.c \
+	dsp/config-pipeline.c \
 	dsp/biquad.h dsp/biquad.c \
 	dsp/chain.h dsp/chain.c \
 	dsp/chain-biquad.c dsp/chain-basic.c dsp/chain-conv.c \
@@ -17,7 +18,7 @@ dsp_libuacdsp_la_SOURCES = \
 # vectoriser with its real cost model
 dsp_libuacdsp_la_CFLAGS = $(AM_CFLAGS) $(YAML_CFLAGS) $(FFTW_CFLAGS) $(FFTWD_CFLAGS) $(SNDFILE_CFLAGS) \
 	-ftree-vectorize -fvect-cost-model=dynamic
-dsp_libuacdsp_la_LIBADD = $(YAML_LIBS) $(FFTW_LIBS) $(FFTWD_LIBS) $(SNDFILE_LIBS) $(PTHREAD_LIBS) -lm
+dsp_libuacdsp_la_LIBADD = yaml/libuacdyaml.la $(YAML_LIBS) $(FFTW_LIBS) $(FFTWD_LIBS) $(SNDFILE_LIBS) $(PTHREAD_LIBS) -lm
 
 bin_PROGRAMS += uacd-dsp
 uacd_dsp_SOURCES = dsp/uacd-dsp.c

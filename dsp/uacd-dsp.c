@@ -109,7 +109,15 @@ out:
 	return ret;
 }
 
-int main(int argc, char **argv)
+struct args {
+	const char *cfgpath;
+	unsigned rate, chunk;
+	bool check, force_float;
+	float volume;
+};
+
+/* The options into *a: -1 to go on, else the exit status. */
+static int parse_args(int argc, char **argv, struct args *a)
 {
 	static const struct option opts[] = {
 		{ "config", required_argument, NULL, 'c' },
@@ -122,35 +130,26 @@ int main(int argc, char **argv)
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 }
 	};
-	const char *cfgpath = NULL, *inpath, *outpath;
-	unsigned rate = 0, chunk = 0;
-	bool check = false, force_float = false;
-	struct uacdsp_config *cfg = NULL;
-	struct uacdsp_chain *chain = NULL;
-	SF_INFO iinfo = { 0 }, oinfo = { 0 };
-	SNDFILE *in = NULL, *out = NULL;
-	float volume = 0.0f;
-	char err[1024];
-	int opt, ret;
+	int opt;
 
 	while ((opt = getopt_long(argc, argv, "c:C:r:k:v:fhV", opts, NULL)) != -1) {
 		switch (opt) {
 		case 'c':
-			cfgpath = optarg;
+			a->cfgpath = optarg;
 			break;
 		case 'C':
-			cfgpath = optarg;
-			check = true;
+			a->cfgpath = optarg;
+			a->check = true;
 			break;
 		case 'r':
-			if (parse_uint(optarg, &rate) < 0 || rate == 0) {
-				fprintf(stderr, "uacd-dsp: --rate: not a rate: '%s'\n", optarg);
+			if (parse_uint(optarg, &a->rate) < 0 || a->rate == 0) {
+				fprintf(stderr, "uacd-dsp: --a->rate: not a a->rate: '%s'\n", optarg);
 				return 2;
 			}
 			break;
 		case 'k':
-			if (parse_uint(optarg, &chunk) < 0 || chunk == 0 || chunk > 65536) {
-				fprintf(stderr, "uacd-dsp: --chunk: must be 1..65536, got '%s'\n",
+			if (parse_uint(optarg, &a->chunk) < 0 || a->chunk == 0 || a->chunk > 65536) {
+				fprintf(stderr, "uacd-dsp: --a->chunk: must be 1..65536, got '%s'\n",
 					optarg);
 				return 2;
 			}
@@ -158,15 +157,15 @@ int main(int argc, char **argv)
 		case 'v': {
 			char *end;
 
-			volume = strtof(optarg, &end);
+			a->volume = strtof(optarg, &end);
 			if (end == optarg || *end) {
-				fprintf(stderr, "uacd-dsp: --volume: not a number: '%s'\n", optarg);
+				fprintf(stderr, "uacd-dsp: --a->volume: not a number: '%s'\n", optarg);
 				return 2;
 			}
 			break;
 		}
 		case 'f':
-			force_float = true;
+			a->force_float = true;
 			break;
 		case 'h':
 			usage(stdout);
@@ -179,10 +178,38 @@ int main(int argc, char **argv)
 			return 2;
 		}
 	}
-	if (!cfgpath || (check && optind != argc) || (!check && optind + 2 != argc)) {
+	if (!a->cfgpath || (a->check && optind != argc) || (!a->check && optind + 2 != argc)) {
 		usage(stderr);
 		return 2;
 	}
+
+	return -1;
+}
+
+int main(int argc, char **argv)
+{
+	const char *inpath, *outpath;
+	struct args args = { 0 };
+	struct uacdsp_config *cfg = NULL;
+	struct uacdsp_chain *chain = NULL;
+	SF_INFO iinfo = { 0 }, oinfo = { 0 };
+	SNDFILE *in = NULL, *out = NULL;
+	const char *cfgpath;
+	unsigned rate, chunk;
+	bool check, force_float;
+	float volume;
+	char err[1024];
+	int ret;
+
+	ret = parse_args(argc, argv, &args);
+	if (ret >= 0)
+		return ret;
+	cfgpath = args.cfgpath;
+	rate = args.rate;
+	chunk = args.chunk;
+	check = args.check;
+	force_float = args.force_float;
+	volume = args.volume;
 
 	ret = uacdsp_config_load(cfgpath, &cfg, err, sizeof(err));
 	if (ret < 0) {

@@ -6,14 +6,15 @@ noinst_LTLIBRARIES += entitlement-policy/libuacpolicy.la
 entitlement_policy_libuacpolicy_la_SOURCES = \
 	entitlement-policy/uacpol.h \
 	entitlement-policy/policy-private.h \
-	entitlement-policy/policy-yaml.h \
-	entitlement-policy/policy-yaml.c \
+	entitlement-policy/policy-fields.h \
+	entitlement-policy/policy-fields.c \
 	entitlement-policy/policy-load.c \
+	entitlement-policy/policy-read.c \
 	entitlement-policy/policy-match.c \
 	entitlement-policy/identity.c \
 	entitlement-policy/policy-cli.c
 entitlement_policy_libuacpolicy_la_CFLAGS = $(AM_CFLAGS) $(YAML_CFLAGS)
-entitlement_policy_libuacpolicy_la_LIBADD = $(YAML_LIBS)
+entitlement_policy_libuacpolicy_la_LIBADD = yaml/libuacdyaml.la $(YAML_LIBS)
 
 # the shipped default policy: root and the audio group
 dist_uacdconf_DATA += entitlement-policy/policy.yml
@@ -38,11 +39,12 @@ tests_policy_test_identity_LDADD = entitlement-policy/libuacpolicy.la $(CHECK_LI
 # the same identity tests on the path kernels before 6.5 take (no
 # SO_PEERPIDFD: pidfd_open() on the SO_PEERCRED pid)
 tests_policy_test_identity_pidfd_open_SOURCES = tests/policy/test-identity.c \
-	entitlement-policy/policy-yaml.c entitlement-policy/policy-load.c entitlement-policy/policy-match.c \
+	entitlement-policy/policy-fields.c entitlement-policy/policy-load.c \
+	entitlement-policy/policy-read.c entitlement-policy/policy-match.c \
 	entitlement-policy/identity.c
 tests_policy_test_identity_pidfd_open_CPPFLAGS = $(AM_CPPFLAGS) -DUACPOL_TEST_NO_PEERPIDFD
 tests_policy_test_identity_pidfd_open_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS) $(YAML_CFLAGS)
-tests_policy_test_identity_pidfd_open_LDADD = $(CHECK_LIBS) $(YAML_LIBS)
+tests_policy_test_identity_pidfd_open_LDADD = yaml/libuacdyaml.la $(CHECK_LIBS) $(YAML_LIBS)
 
 # the lead wires uacpol_cli_main() into uacctl; this driver tests it alone
 tests_policy_uacpol_cli_test_SOURCES = tests/policy/uacpol-cli-test.c

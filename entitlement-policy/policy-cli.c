@@ -213,6 +213,51 @@ static int set_client_user(struct uacpol_client *c, const char *s, bool *have_pw
 	return 0;
 }
 
+/* --groups, or the user's groups from the group database */
+static int set_client_groups(struct uacpol_client *c, const char *groups_s, bool have_pw,
+			     const struct passwd *pw)
+{
+	if (groups_s) {
+		char buf[1024], *tok, *save = NULL;
+
+		snprintf(buf, sizeof(buf), "%s", groups_s);
+		for (tok = strtok_r(buf, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+			if (c->n_groups == UACPOL_MAX_GROUPS)
+				break;
+			if (parse_gid(tok, &c->groups[c->n_groups]) < 0) {
+				fprintf(stderr, "uacctl policy check: unknown group '%s'\n", tok);
+				return -1;
+			}
+			c->n_groups++;
+		}
+	} else if (have_pw) {
+		int n = UACPOL_MAX_GROUPS;
+
+		getgrouplist(pw->pw_name, pw->pw_gid, c->groups, &n);
+		c->n_groups = n < 0 ? 0 : (n > UACPOL_MAX_GROUPS ? UACPOL_MAX_GROUPS : n);
+	}
+	return 0;
+}
+
+/* --exe, --unit, --cgroup (the unit from the cgroup unless given) */
+static void set_client_process(struct uacpol_client *c, const char *exe_s,
+			       const char *unit_s, const char *cgroup_s)
+{
+	if (exe_s) {
+		char *real = realpath(exe_s, NULL);
+
+		snprintf(c->exe, sizeof(c->exe), "%s", real ? real : exe_s);
+		free(real);
+	}
+	if (unit_s)
+		snprintf(c->unit, sizeof(c->unit), "%s", unit_s);
+	if (cgroup_s) {
+		snprintf(c->cgroup, sizeof(c->cgroup), "%s", cgroup_s);
+		if (!unit_s)
+			uacpol_unit_from_cgroup(c->cgroup, c->unit, sizeof(c->unit));
+	}
+}
+
 static int cmd_check(int argc, char **argv)
 {
 	const char *uid_s = NULL, *gid_s = NULL, *groups_s = NULL, *exe_s = NULL;
@@ -301,38 +346,9 @@ static int cmd_check(int argc, char **argv)
 		} else if (have_pw) {
 			client.gid = pw.pw_gid;
 		}
-		if (groups_s) {
-			char buf[1024], *tok, *save = NULL;
-
-			snprintf(buf, sizeof(buf), "%s", groups_s);
-			for (tok = strtok_r(buf, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
-				if (client.n_groups == UACPOL_MAX_GROUPS)
-					break;
-				if (parse_gid(tok, &client.groups[client.n_groups]) < 0) {
-					fprintf(stderr, "uacctl policy check: unknown group '%s'\n", tok);
-					return EXIT_ERROR;
-				}
-				client.n_groups++;
-			}
-		} else if (have_pw) {
-			int n = UACPOL_MAX_GROUPS;
-
-			getgrouplist(pw.pw_name, pw.pw_gid, client.groups, &n);
-			client.n_groups = n < 0 ? 0 : (n > UACPOL_MAX_GROUPS ? UACPOL_MAX_GROUPS : n);
-		}
-		if (exe_s) {
-			char *real = realpath(exe_s, NULL);
-
-			snprintf(client.exe, sizeof(client.exe), "%s", real ? real : exe_s);
-			free(real);
-		}
-		if (unit_s)
-			snprintf(client.unit, sizeof(client.unit), "%s", unit_s);
-		if (cgroup_s) {
-			snprintf(client.cgroup, sizeof(client.cgroup), "%s", cgroup_s);
-			if (!unit_s)
-				uacpol_unit_from_cgroup(client.cgroup, client.unit, sizeof(client.unit));
-		}
+		if (set_client_groups(&client, groups_s, have_pw, &pw) < 0)
+			return EXIT_ERROR;
+		set_client_process(&client, exe_s, unit_s, cgroup_s);
 	}
 
 	ret = uacpol_load(policy_path, &pol, err, sizeof(err));

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
- * policy-load.c - reads /etc/uacd/policy.yml into a struct uacpol.
+ * policy-load.c - the schema walk that turns a policy's YAML tree into a
+ * struct uacpol (reading the file and the document: policy-read.c).
  *
  * How it works
  * ------------
@@ -19,10 +20,10 @@
  * price is that a user created after the load is known only after a reload.
  *
  * Hostile input (the fuzz target drives this file): node access goes through
- * policy-yaml.c, which visits every node at most once (so aliases, which
+ * yaml/strict-yaml.c, which visits every node at most once (so aliases, which
  * could make the tree a DAG or a cycle, are errors).  The schema is at most
  * four levels deep, so our recursion is bounded whatever the nesting of the
- * input.  Sizes are capped (MAX_POLICY_BYTES, MAX_RULES, UACPOL_MAX_LIST).
+ * input.  Sizes are capped (policy-read.c's MAX_POLICY_BYTES, MAX_RULES, UACPOL_MAX_LIST).
  *
  * Memory: everything is carved out of one arena owned by the policy, so the
  * error path frees a half-built policy with a single uacpol_free().
@@ -30,22 +31,15 @@
 #include "config.h"
 
 #include <errno.h>
-#include <fcntl.h>
 #include <grp.h>
 #include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
-#include <yaml.h>
+#include "entitlement-policy/policy-fields.h"
 
-#include "entitlement-policy/policy-yaml.h"
-
-#define MAX_POLICY_BYTES (1u << 20)	/* a policy is a few KiB; 1 MiB is absurd */
 #define MAX_RULES 4096			/* per list */
-#define NSS_BUF_SIZE 65536
 
 static int get_effect(struct uacpol_loader *ld, yaml_node_t *node, bool *allow)
 {
@@ -59,7 +53,7 @@ static int get_effect(struct uacpol_loader *ld, yaml_node_t *node, bool *allow)
 	else if (strcmp(s, "deny") == 0)
 		*allow = false;
 	else
-		return uacpol_yaml_fail(ld, node, "'effect' must be allow or deny, not \"%.64s\"", s);
+		return syaml_fail(&ld->y, node, "'effect' must be allow or deny, not \"%.64s\"", s);
 	return 0;
 }
 
@@ -112,7 +106,7 @@ static int get_vidpids(struct uacpol_loader *ld, yaml_node_t *node, struct uacpo
 		else
 			ok = ok && strlen(s) == 9 && hex4(s + 5, &vp->pid) == 0;
 		if (!ok)
-			return uacpol_yaml_fail(ld, items[i], "'%s': bad vendor:product \"%.64s\" (expected 4 hex digits each, like 0d8c:0014, or 0d8c:*)", key, s);
+			return syaml_fail(&ld->y, items[i], "'%s': bad vendor:product \"%.64s\" (expected 4 hex digits each, like 0d8c:0014, or 0d8c:*)", key, s);
 	}
 	m->n_vidpid = n;
 	return 0;
@@ -142,22 +136,22 @@ static int get_rule_name(struct uacpol_loader *ld, yaml_node_t *node, yaml_node_
 	int err;
 
 	if (!node)
-		return uacpol_yaml_fail(ld, map_node, "%s has no 'name'", what);
+		return syaml_fail(&ld->y, map_node, "%s has no 'name'", what);
 	err = uacpol_yaml_string(ld, node, "name", &s);
 	if (err < 0)
 		return err;
 	if (!valid_rule_name(s))
-		return uacpol_yaml_fail(ld, node, "'name' must be 1 to %d letters, digits or - _ . : @ +, not \"%.64s\"",
+		return syaml_fail(&ld->y, node, "'name' must be 1 to %d letters, digits or - _ . : @ +, not \"%.64s\"",
 			    UACPOL_MAX_RULE_NAME, s);
 	if (strcmp(s, UACPOL_DEFAULT_DENY) == 0 || strcmp(s, UACPOL_IDENTITY_RULE) == 0)
-		return uacpol_yaml_fail(ld, node, "'name': \"%s\" is reserved", s);
+		return syaml_fail(&ld->y, node, "'name': \"%s\" is reserved", s);
 	for (i = 0; i < ld->pol->n_dev_rules; i++)
 		if (strcmp(ld->pol->dev_rules[i].name, s) == 0)
-			return uacpol_yaml_fail(ld, node, "'name': duplicate rule name \"%s\" (first used at line %d)",
+			return syaml_fail(&ld->y, node, "'name': duplicate rule name \"%s\" (first used at line %d)",
 				    s, ld->pol->dev_rules[i].line);
 	for (i = 0; i < ld->pol->n_client_rules; i++)
 		if (strcmp(ld->pol->client_rules[i].name, s) == 0)
-			return uacpol_yaml_fail(ld, node, "'name': duplicate rule name \"%s\" (first used at line %d)",
+			return syaml_fail(&ld->y, node, "'name': duplicate rule name \"%s\" (first used at line %d)",
 				    s, ld->pol->client_rules[i].line);
 	*out = s;
 	return 0;
@@ -192,12 +186,12 @@ static int resolve_users(struct uacpol_loader *ld, yaml_node_t *node, struct uac
 		r->uid[n++] = (uid_t)uids->v[i];
 	for (i = 0; i < names.n; i++) {
 		struct passwd pw, *res = NULL;
-		int e = getpwnam_r(names.v[i], &pw, ld->nss_buf, NSS_BUF_SIZE, &res);
+		int e = getpwnam_r(names.v[i], &pw, ld->nss_buf, UACPOL_NSS_BUF_SIZE, &res);
 
 		if (e != 0 && e != ENOENT && e != ESRCH && e != EBADF && e != EPERM)
-			return uacpol_yaml_fail(ld, items[i], "'user': cannot look up \"%.64s\": %s", names.v[i], strerror(e));
+			return syaml_fail(&ld->y, items[i], "'user': cannot look up \"%.64s\": %s", names.v[i], strerror(e));
 		if (!res)
-			return uacpol_yaml_fail(ld, items[i], "'user': unknown user \"%.64s\"", names.v[i]);
+			return syaml_fail(&ld->y, items[i], "'user': unknown user \"%.64s\"", names.v[i]);
 		r->uid[n++] = pw.pw_uid;
 	}
 	r->n_uid = n;
@@ -233,12 +227,12 @@ static int resolve_groups(struct uacpol_loader *ld, yaml_node_t *node, struct ua
 		r->gid[n++] = (gid_t)gids->v[i];
 	for (i = 0; i < names.n; i++) {
 		struct group gr, *res = NULL;
-		int e = getgrnam_r(names.v[i], &gr, ld->nss_buf, NSS_BUF_SIZE, &res);
+		int e = getgrnam_r(names.v[i], &gr, ld->nss_buf, UACPOL_NSS_BUF_SIZE, &res);
 
 		if (e != 0 && e != ENOENT && e != ESRCH && e != EBADF && e != EPERM)
-			return uacpol_yaml_fail(ld, items[i], "'group': cannot look up \"%.64s\": %s", names.v[i], strerror(e));
+			return syaml_fail(&ld->y, items[i], "'group': cannot look up \"%.64s\": %s", names.v[i], strerror(e));
 		if (!res)
-			return uacpol_yaml_fail(ld, items[i], "'group': unknown group \"%.64s\"", names.v[i]);
+			return syaml_fail(&ld->y, items[i], "'group': unknown group \"%.64s\"", names.v[i]);
 		r->gid[n++] = gr.gr_gid;
 	}
 	r->n_gid = n;
@@ -260,7 +254,7 @@ static int load_dev_match(struct uacpol_loader *ld, yaml_node_t *node, const cha
 	int err;
 
 	if (node->type != YAML_MAPPING_NODE)
-		return uacpol_yaml_fail(ld, node, "'%s' must be a mapping, not %s", what, uacpol_yaml_kind(node));
+		return syaml_fail(&ld->y, node, "'%s' must be a mapping, not %s", what, syaml_kind(node));
 	err = uacpol_yaml_map(ld, node, what, dev_match_keys, DM_N, v, k);
 	if (err < 0)
 		return err;
@@ -270,7 +264,7 @@ static int load_dev_match(struct uacpol_loader *ld, yaml_node_t *node, const cha
 			return err;
 		for (i = 0; i < m->kind.n; i++)
 			if (strcmp(m->kind.v[i], "usb") != 0 && strcmp(m->kind.v[i], "sim") != 0)
-				return uacpol_yaml_fail(ld, v[DM_KIND], "'kind' must be usb or sim, not \"%.64s\"", m->kind.v[i]);
+				return syaml_fail(&ld->y, v[DM_KIND], "'kind' must be usb or sim, not \"%.64s\"", m->kind.v[i]);
 	}
 	if (v[DM_NAME]) {
 		err = uacpol_yaml_strlist(ld, v[DM_NAME], "name", &m->name);
@@ -317,7 +311,7 @@ static int load_dev_rule(struct uacpol_loader *ld, yaml_node_t *node, struct uac
 	int err;
 
 	if (node->type != YAML_MAPPING_NODE)
-		return uacpol_yaml_fail(ld, node, "a device rule must be a mapping, not %s", uacpol_yaml_kind(node));
+		return syaml_fail(&ld->y, node, "a device rule must be a mapping, not %s", syaml_kind(node));
 	err = uacpol_yaml_map(ld, node, "device rule", dev_rule_keys, DR_N, v, k);
 	if (err < 0)
 		return err;
@@ -331,7 +325,7 @@ static int load_dev_rule(struct uacpol_loader *ld, yaml_node_t *node, struct uac
 			return err;
 	}
 	if (!v[DR_EFFECT])
-		return uacpol_yaml_fail(ld, node, "device rule \"%s\" has no 'effect' (allow or deny)", r->name);
+		return syaml_fail(&ld->y, node, "device rule \"%s\" has no 'effect' (allow or deny)", r->name);
 	err = get_effect(ld, v[DR_EFFECT], &r->allow);
 	if (err < 0)
 		return err;
@@ -357,9 +351,9 @@ static int load_client_match(struct uacpol_loader *ld, yaml_node_t *node, struct
 	int err;
 
 	if (node->type != YAML_MAPPING_NODE)
-		return uacpol_yaml_fail(ld, node, "'match' must be a mapping, not %s", uacpol_yaml_kind(node));
+		return syaml_fail(&ld->y, node, "'match' must be a mapping, not %s", syaml_kind(node));
 	if (node->data.mapping.pairs.top == node->data.mapping.pairs.start)
-		return uacpol_yaml_fail(ld, node, "'match' must not be empty (use allow-any-client: true)");
+		return syaml_fail(&ld->y, node, "'match' must not be empty (use allow-any-client: true)");
 	err = uacpol_yaml_map(ld, node, "client match", client_match_keys, CM_N, v, k);
 	if (err < 0)
 		return err;
@@ -424,7 +418,7 @@ static int get_actions(struct uacpol_loader *ld, yaml_node_t *node, unsigned int
 			continue;
 		}
 		if (uacpol_action_parse(s, &a) < 0)
-			return uacpol_yaml_fail(ld, items[i], "'actions': unknown action \"%.64s\" (expected play, record, control, reload, hook, admin or all)", s);
+			return syaml_fail(&ld->y, items[i], "'actions': unknown action \"%.64s\" (expected play, record, control, reload, hook, admin or all)", s);
 		*out |= 1u << a;
 	}
 	return 0;
@@ -443,7 +437,7 @@ static int load_client_rule(struct uacpol_loader *ld, yaml_node_t *node, struct 
 	int err;
 
 	if (node->type != YAML_MAPPING_NODE)
-		return uacpol_yaml_fail(ld, node, "a client rule must be a mapping, not %s", uacpol_yaml_kind(node));
+		return syaml_fail(&ld->y, node, "a client rule must be a mapping, not %s", syaml_kind(node));
 	err = uacpol_yaml_map(ld, node, "client rule", client_rule_keys, CR_N, v, k);
 	if (err < 0)
 		return err;
@@ -468,10 +462,10 @@ static int load_client_rule(struct uacpol_loader *ld, yaml_node_t *node, struct 
 	} else if (r->any_client) {
 		r->allow = true;
 	} else {
-		return uacpol_yaml_fail(ld, node, "client rule \"%s\" has no 'effect' (allow or deny)", r->name);
+		return syaml_fail(&ld->y, node, "client rule \"%s\" has no 'effect' (allow or deny)", r->name);
 	}
 	if (!v[CR_ACTIONS])
-		return uacpol_yaml_fail(ld, node, "client rule \"%s\" has no 'actions'", r->name);
+		return syaml_fail(&ld->y, node, "client rule \"%s\" has no 'actions'", r->name);
 	err = get_actions(ld, v[CR_ACTIONS], &r->actions);
 	if (err < 0)
 		return err;
@@ -487,15 +481,15 @@ static int load_client_rule(struct uacpol_loader *ld, yaml_node_t *node, struct 
 		r->has_device_match = true;
 	}
 	if (r->any_client && !r->allow)
-		return uacpol_yaml_fail(ld, k[CR_ANY], "'allow-any-client' needs effect: allow");
+		return syaml_fail(&ld->y, k[CR_ANY], "'allow-any-client' needs effect: allow");
 	if (r->any_client && v[CR_MATCH])
-		return uacpol_yaml_fail(ld, k[CR_MATCH], "'match' and 'allow-any-client' exclude each other");
+		return syaml_fail(&ld->y, k[CR_MATCH], "'match' and 'allow-any-client' exclude each other");
 	if (v[CR_MATCH]) {
 		err = load_client_match(ld, v[CR_MATCH], r);
 		if (err < 0)
 			return err;
 	} else if (r->allow && !r->any_client) {
-		return uacpol_yaml_fail(ld, node, "client rule \"%s\" allows without 'match' (write allow-any-client: true if that is meant)", r->name);
+		return syaml_fail(&ld->y, node, "client rule \"%s\" allows without 'match' (write allow-any-client: true if that is meant)", r->name);
 	}
 	return 0;
 }
@@ -513,10 +507,10 @@ static int load_rule_list(struct uacpol_loader *ld, yaml_node_t *node, bool devi
 	int err;
 
 	if (node->type != YAML_SEQUENCE_NODE)
-		return uacpol_yaml_fail(ld, node, "'%s' must be a list of rules, not %s", key, uacpol_yaml_kind(node));
+		return syaml_fail(&ld->y, node, "'%s' must be a list of rules, not %s", key, syaml_kind(node));
 	count = (size_t)(node->data.sequence.items.top - node->data.sequence.items.start);
 	if (count > MAX_RULES)
-		return uacpol_yaml_fail(ld, node, "'%s' has more than %d rules", key, MAX_RULES);
+		return syaml_fail(&ld->y, node, "'%s' has more than %d rules", key, MAX_RULES);
 	if (devices)
 		ld->pol->dev_rules = uacpol_arena_alloc(&ld->pol->arena, count * sizeof(*ld->pol->dev_rules));
 	else
@@ -526,7 +520,7 @@ static int load_rule_list(struct uacpol_loader *ld, yaml_node_t *node, bool devi
 	for (it = node->data.sequence.items.start; it < node->data.sequence.items.top; it++) {
 		yaml_node_t *r;
 
-		err = uacpol_yaml_take(ld, *it, &r);
+		err = syaml_take(&ld->y, *it, &r);
 		if (err < 0)
 			return err;
 		/* the count grows only after the rule loaded, so the duplicate-
@@ -546,20 +540,20 @@ static int load_rule_list(struct uacpol_loader *ld, yaml_node_t *node, bool devi
 	return 0;
 }
 
-static int load_root(struct uacpol_loader *ld)
+int uacpol_load_root(struct uacpol_loader *ld)
 {
 	yaml_node_t *root, *v[TOP_N], *k[TOP_N];
 	long long version;
 	int err;
 
-	root = yaml_document_get_root_node(&ld->doc);
+	root = syaml_root(&ld->y);
 	if (!root)
-		return uacpol_yaml_fail(ld, NULL, "empty policy (expected a mapping with 'devices' and 'clients')");
-	err = uacpol_yaml_take(ld, 1, &root);
+		return syaml_fail(&ld->y, NULL, "empty policy (expected a mapping with 'devices' and 'clients')");
+	err = syaml_take(&ld->y, 1, &root);
 	if (err < 0)
 		return err;
 	if (root->type != YAML_MAPPING_NODE)
-		return uacpol_yaml_fail(ld, root, "the policy must be a mapping with 'devices' and 'clients', not %s", uacpol_yaml_kind(root));
+		return syaml_fail(&ld->y, root, "the policy must be a mapping with 'devices' and 'clients', not %s", syaml_kind(root));
 	err = uacpol_yaml_map(ld, root, "the policy", top_keys, TOP_N, v, k);
 	if (err < 0)
 		return err;
@@ -579,240 +573,4 @@ static int load_root(struct uacpol_loader *ld)
 			return err;
 	}
 	return 0;
-}
-
-/* Copies the scalar strings we keep into the arena: the document goes away. */
-static int detach_strings(struct uacpol *p)
-{
-	/*
-	 * Rather than chase every pointer, the loader stores pointers into the
-	 * yaml document and we re-home them here.  Each string field lives in
-	 * a strlist or is a rule name.
-	 */
-	struct uacpol_strlist *lists[8];
-	size_t i, j, l, n_lists;
-
-	for (i = 0; i < p->n_dev_rules; i++) {
-		struct uacpol_dev_rule *r = &p->dev_rules[i];
-
-		r->name = uacpol_arena_strndup(&p->arena, r->name, strlen(r->name));
-		if (!r->name)
-			return -ENOMEM;
-		n_lists = 0;
-		lists[n_lists++] = &r->match.kind;
-		lists[n_lists++] = &r->match.name;
-		lists[n_lists++] = &r->match.serial;
-		lists[n_lists++] = &r->match.bus_path;
-		for (l = 0; l < n_lists; l++)
-			for (j = 0; j < lists[l]->n; j++) {
-				lists[l]->v[j] = uacpol_arena_strndup(&p->arena, lists[l]->v[j], strlen(lists[l]->v[j]));
-				if (!lists[l]->v[j])
-					return -ENOMEM;
-			}
-	}
-	for (i = 0; i < p->n_client_rules; i++) {
-		struct uacpol_client_rule *r = &p->client_rules[i];
-
-		r->name = uacpol_arena_strndup(&p->arena, r->name, strlen(r->name));
-		if (!r->name)
-			return -ENOMEM;
-		n_lists = 0;
-		lists[n_lists++] = &r->devices;
-		lists[n_lists++] = &r->device_match.kind;
-		lists[n_lists++] = &r->device_match.name;
-		lists[n_lists++] = &r->device_match.serial;
-		lists[n_lists++] = &r->device_match.bus_path;
-		lists[n_lists++] = &r->exe;
-		lists[n_lists++] = &r->unit;
-		lists[n_lists++] = &r->cgroup;
-		for (l = 0; l < n_lists; l++)
-			for (j = 0; j < lists[l]->n; j++) {
-				lists[l]->v[j] = uacpol_arena_strndup(&p->arena, lists[l]->v[j], strlen(lists[l]->v[j]));
-				if (!lists[l]->v[j])
-					return -ENOMEM;
-			}
-	}
-	return 0;
-}
-
-static int syntax_error(struct uacpol_loader *ld, const yaml_parser_t *parser)
-{
-	const yaml_mark_t *m = &parser->problem_mark;
-
-	if (parser->error == YAML_MEMORY_ERROR)
-		return -ENOMEM;
-	if (ld->err && ld->errlen)
-		snprintf(ld->err, ld->errlen, "%s:%zu:%zu: YAML syntax error: %s%s%s",
-			 ld->filename, m->line + 1, m->column + 1,
-			 parser->problem ? parser->problem : "unknown problem",
-			 parser->context ? " " : "", parser->context ? parser->context : "");
-	return -EINVAL;
-}
-
-int uacpol_parse(const char *text, size_t len, const char *filename,
-		 struct uacpol **out, char *err, size_t errlen)
-{
-	struct uacpol_loader ld = { .filename = filename ? filename : "<policy>", .err = err, .errlen = errlen };
-	yaml_parser_t parser;
-	yaml_document_t extra;
-	struct uacpol *p;
-	int ret;
-
-	if (!out || (!text && len))
-		return -EINVAL;
-	*out = NULL;
-	if (err && errlen)
-		err[0] = '\0';
-	if (len > MAX_POLICY_BYTES)
-		return uacpol_yaml_fail(&ld, NULL, "policy is larger than %u bytes", MAX_POLICY_BYTES);
-	p = calloc(1, sizeof(*p));
-	if (!p)
-		return -ENOMEM;
-	ld.pol = p;
-	ld.nss_buf = malloc(NSS_BUF_SIZE);
-	if (!ld.nss_buf) {
-		ret = -ENOMEM;
-		goto err_free_policy;
-	}
-	if (!yaml_parser_initialize(&parser)) {
-		ret = -ENOMEM;
-		goto err_free_nss;
-	}
-	yaml_parser_set_input_string(&parser, (const unsigned char *)(text ? text : ""), len);
-	if (!yaml_parser_load(&parser, &ld.doc)) {
-		ret = syntax_error(&ld, &parser);
-		goto err_delete_parser;
-	}
-	if (yaml_document_get_root_node(&ld.doc)) {
-		if (!yaml_parser_load(&parser, &extra)) {
-			ret = syntax_error(&ld, &parser);
-			goto err_delete_doc;
-		}
-		if (yaml_document_get_root_node(&extra)) {
-			ret = uacpol_yaml_fail(&ld, yaml_document_get_root_node(&extra),
-				   "a policy file holds one YAML document, not several");
-			yaml_document_delete(&extra);
-			goto err_delete_doc;
-		}
-		yaml_document_delete(&extra);
-	}
-	ld.n_nodes = (size_t)(ld.doc.nodes.top - ld.doc.nodes.start);
-	ld.visited = calloc(ld.n_nodes ? ld.n_nodes : 1, 1);
-	if (!ld.visited) {
-		ret = -ENOMEM;
-		goto err_delete_doc;
-	}
-	ret = load_root(&ld);
-	if (ret < 0)
-		goto err_free_visited;
-	ret = detach_strings(p);
-	if (ret < 0)
-		goto err_free_visited;
-	p->filename = uacpol_arena_strndup(&p->arena, ld.filename, strlen(ld.filename));
-	if (!p->filename) {
-		ret = -ENOMEM;
-		goto err_free_visited;
-	}
-	free(ld.visited);
-	yaml_document_delete(&ld.doc);
-	yaml_parser_delete(&parser);
-	free(ld.nss_buf);
-	*out = p;
-	return 0;
-
-err_free_visited:
-	free(ld.visited);
-err_delete_doc:
-	yaml_document_delete(&ld.doc);
-err_delete_parser:
-	yaml_parser_delete(&parser);
-err_free_nss:
-	free(ld.nss_buf);
-err_free_policy:
-	uacpol_free(p);
-	if (ret == -ENOMEM && err && errlen)
-		snprintf(err, errlen, "%s: out of memory", ld.filename);
-	return ret;
-}
-
-int uacpol_load(const char *path, struct uacpol **out, char *err, size_t errlen)
-{
-	struct stat st;
-	char *text;
-	ssize_t n;
-	size_t got = 0;
-	int fd, ret;
-
-	if (!path || !out)
-		return -EINVAL;
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0) {
-		ret = -errno;
-		goto err_report;
-	}
-	if (fstat(fd, &st) < 0) {
-		ret = -errno;
-		goto err_close;
-	}
-	if (!S_ISREG(st.st_mode)) {
-		ret = -EINVAL;
-		if (err && errlen)
-			snprintf(err, errlen, "%s: not a regular file", path);
-		goto err_close_quiet;
-	}
-	if (st.st_size > (off_t)MAX_POLICY_BYTES) {
-		ret = -EFBIG;
-		goto err_close;
-	}
-	text = malloc((size_t)st.st_size + 1);
-	if (!text) {
-		ret = -ENOMEM;
-		goto err_close;
-	}
-	while (got < (size_t)st.st_size) {
-		n = read(fd, text + got, (size_t)st.st_size - got);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0) {
-			ret = -errno;
-			goto err_free_text;
-		}
-		if (n == 0)
-			break;
-		got += (size_t)n;
-	}
-	close(fd);
-	ret = uacpol_parse(text, got, path, out, err, errlen);
-	free(text);
-	return ret;
-
-err_free_text:
-	free(text);
-err_close:
-	close(fd);
-err_report:
-	if (err && errlen)
-		snprintf(err, errlen, "%s: %s", path, strerror(-ret));
-	return ret;
-err_close_quiet:
-	close(fd);
-	return ret;
-}
-
-void uacpol_free(struct uacpol *p)
-{
-	if (!p)
-		return;
-	uacpol_arena_free(p->arena);
-	free(p);
-}
-
-size_t uacpol_n_device_rules(const struct uacpol *p)
-{
-	return p ? p->n_dev_rules : 0;
-}
-
-size_t uacpol_n_client_rules(const struct uacpol *p)
-{
-	return p ? p->n_client_rules : 0;
 }

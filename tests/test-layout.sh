@@ -31,6 +31,9 @@ check alsa-plugin "client/"
 for d in dsp entitlement-policy; do
 	grep -rHn '#include "engine/' "$d" && bad=1
 done
+# the shared YAML reader stands below both: nothing of engine/, dsp/ or
+# entitlement-policy/ (engine/README.md, "Outside engine/")
+grep -rHnE '#include "(engine|dsp|entitlement-policy)/' yaml && bad=1
 if [ "$bad" = 0 ]; then echo "ok: every include follows engine/README.md's arrows"; exit 0; fi
 echo "FAIL: the includes above point the wrong way (see engine/README.md)"
 exit 1

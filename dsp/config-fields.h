@@ -1,25 +1,23 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
- * Schema-directed reading of a libyaml document: typed scalars, mappings
- * checked against field tables, errors with file:line:column.  Used by
- * config.c only.
+ * The dsp.yml schema's typed fields, on the shared strict reader
+ * (yaml/strict-yaml.h): CamillaDSP's scalar types with dsp.yml's wording
+ * ("freq: expected a number"), and mappings read into structs through
+ * field tables.  Used by config.c, config-filters.c and config-pipeline.c.
  */
-#ifndef UACDSP_CONFIG_YAML_H
-#define UACDSP_CONFIG_YAML_H
+#ifndef UACDSP_CONFIG_FIELDS_H
+#define UACDSP_CONFIG_FIELDS_H
 
 #include <stdbool.h>
 #include <stddef.h>
-#include <yaml.h>
 
 #include "dsp/dsp-config.h"
+#include "yaml/strict-yaml.h"
 
+/* y.ctx ("filter 'lp'" etc.) prefixes messages */
 struct cfg_parser {
-	yaml_document_t doc;
-	const char *file;
-	char *err;
-	size_t errlen;
+	struct syaml y;
 	struct uacdsp_config *cfg;
-	const char *ctx;	/* "filter 'lp'" etc., prefixes messages */
 };
 
 enum field_kind {
@@ -44,12 +42,6 @@ struct field {
 #define FIELD_END { .key = NULL }
 
 struct uacdsp_pos cfgy_pos(const yaml_node_t *n);
-yaml_node_t *cfgy_node(struct cfg_parser *p, int id);
-bool cfgy_is_null(const yaml_node_t *n);
-const char *cfgy_str(const yaml_node_t *n);
-
-__attribute__((format(printf, 3, 4)))
-int cfgy_error(struct cfg_parser *p, const yaml_node_t *n, const char *fmt, ...);
 
 int cfgy_double(struct cfg_parser *p, yaml_node_t *n, const char *key, double *out);
 int cfgy_uint(struct cfg_parser *p, yaml_node_t *n, const char *key, unsigned *out);
@@ -61,9 +53,6 @@ int cfgy_uint_list(struct cfg_parser *p, yaml_node_t *n, const char *key,
 		   unsigned *out, unsigned max, unsigned *count);
 int cfgy_expect_map(struct cfg_parser *p, yaml_node_t *n, const char *what);
 
-/* Value of key in mapping n, or NULL (null values count as absent). */
-yaml_node_t *cfgy_get(struct cfg_parser *p, yaml_node_t *n, const char *key);
-
 /*
  * Read mapping n into dst following fields; keys in skip (NULL-terminated,
  * may be NULL) are left for the caller.  Unknown keys, wrong types and
@@ -73,4 +62,4 @@ yaml_node_t *cfgy_get(struct cfg_parser *p, yaml_node_t *n, const char *key);
 int cfgy_fields(struct cfg_parser *p, yaml_node_t *n, const struct field *fields,
 		void *dst, const char *const *skip, unsigned long *seen);
 
-#endif /* UACDSP_CONFIG_YAML_H */
+#endif /* UACDSP_CONFIG_FIELDS_H */

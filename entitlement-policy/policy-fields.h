@@ -1,24 +1,25 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
- * policy-yaml.h - strict access to a libyaml node tree, with errors that
- * carry "file:line:column: ", and the arena the loaded policy lives in.
- * Internal to libuacpolicy (policy-load.c is the only user).
+ * policy-fields.h - the policy schema's typed values (strings, integers,
+ * scalar-or-list matchers) with the policy's wording, on the shared strict
+ * reader (yaml/strict-yaml.h), and the arena the loaded policy lives in.
+ * Internal to libuacpolicy (policy-load.c and policy-read.c).
  *
  * Every function returns 0 or a negative errno; on -EINVAL the loader's err
  * buffer holds the message.  Strings returned point into the YAML document
  * and must be copied (uacpol_arena_strndup) before it is deleted.
  */
-#ifndef UACD_POLICY_YAML_H
-#define UACD_POLICY_YAML_H
+#ifndef UACD_POLICY_FIELDS_H
+#define UACD_POLICY_FIELDS_H
 
 #include <stdbool.h>
 #include <stddef.h>
 
-#include <yaml.h>
-
 #include "entitlement-policy/policy-private.h"
+#include "yaml/strict-yaml.h"
 
 #define UACPOL_MAX_LIST 4096	/* entries in one matcher list */
+#define UACPOL_NSS_BUF_SIZE 65536	/* getpwnam_r/getgrnam_r buffer */
 
 struct uacpol_arena {
 	struct uacpol_arena *next;
@@ -27,29 +28,21 @@ struct uacpol_arena {
 	max_align_t data[];
 };
 
+/* y.file names the policy in messages; every node is taken (syaml_take) */
 struct uacpol_loader {
-	yaml_document_t doc;
-	const char *filename;
+	struct syaml y;
 	struct uacpol *pol;
-	char *err;
-	size_t errlen;
-	unsigned char *visited;	/* one byte per node */
-	size_t n_nodes;
 	char *nss_buf;		/* getpwnam_r/getgrnam_r scratch */
 };
+
+/* policy-load.c: the schema walk from the document's root into ld->pol. */
+int uacpol_load_root(struct uacpol_loader *ld);
 
 /* Zeroed memory that lives until uacpol_arena_free(); NULL on ENOMEM. */
 void *uacpol_arena_alloc(struct uacpol_arena **head, size_t size);
 char *uacpol_arena_strndup(struct uacpol_arena **head, const char *s, size_t n);
 void uacpol_arena_free(struct uacpol_arena *a);
 
-/* Formats "file:line:column: message" at node (NULL: 1:1); returns -EINVAL. */
-__attribute__((format(printf, 3, 4)))
-int uacpol_yaml_fail(struct uacpol_loader *ld, const yaml_node_t *node, const char *fmt, ...);
-/* Each node may be taken once: a second take is an alias, an error. */
-int uacpol_yaml_take(struct uacpol_loader *ld, int index, yaml_node_t **out);
-/* "a scalar", "a list", "a mapping" */
-const char *uacpol_yaml_kind(const yaml_node_t *node);
 /*
  * Walks a mapping whose allowed keys are keys[]; value nodes go to slots[]
  * and key nodes to key_nodes[] (NULL when absent).  Unknown and duplicate
@@ -78,4 +71,4 @@ int uacpol_yaml_pathlist(struct uacpol_loader *ld, yaml_node_t *node, const char
 int uacpol_yaml_intlist(struct uacpol_loader *ld, yaml_node_t *node, const char *key,
 			long long min, long long max, struct uacpol_intlist *out);
 
-#endif /* UACD_POLICY_YAML_H */
+#endif /* UACD_POLICY_FIELDS_H */
