@@ -20,7 +20,7 @@ engine_usb_libuacdusbread_la_LIBADD = $(LIBUSB_LIBS)
 
 engine_usb_libuacdusb_la_SOURCES = \
 	engine/usb/transport-libusb.c engine/usb/transport-libusb.h \
-	engine/usb/transport-libusb-private.h engine/usb/usb-bind.c \
+	engine/usb/transport-libusb-private.h engine/usb/usb-bind.c engine/usb/usb-volume.c \
 	engine/usb/usb-io-libusb.c \
 	engine/usb/usb-control.c engine/usb/usb-control.h \
 	engine/usb/hotplug.c engine/usb/hotplug.h
