@@ -10,6 +10,7 @@ noinst_LTLIBRARIES += engine/usb/libuacdusbdesc.la engine/usb/libuacdusbread.la 
 	engine/usb/libuacdusb.la
 engine_usb_libuacdusbdesc_la_SOURCES = \
 	engine/usb/usb-descriptors.c engine/usb/usb-descriptors.h \
+	engine/usb/usb-desc-private.h engine/usb/usb-desc-ac.c engine/usb/usb-desc-as.c \
 	engine/usb/usb-describe.c engine/usb/usb-describe.h
 
 engine_usb_libuacdusbread_la_SOURCES = \
