@@ -9,6 +9,7 @@ include $(srcdir)/tests/usbfake/local.mk
 include $(srcdir)/tests/vm/local.mk
 include $(srcdir)/tests/fixtures/local.mk
 
-# The include arrows between engine/ rooms (engine/README.md).
-TESTS += tests/test-layout.sh
-EXTRA_DIST += tests/test-layout.sh
+# The include arrows between engine/ rooms (engine/README.md), and the
+# size limits (no file over 800 lines, no function over 120).
+TESTS += tests/test-layout.sh tests/test-sizes.sh
+EXTRA_DIST += tests/test-layout.sh tests/test-sizes.sh

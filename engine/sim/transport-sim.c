@@ -33,6 +33,8 @@
  * written from it, so the DAC's frames go through a lock-free byte ring to
  * a writer thread at normal priority; input files are read into memory
  * before the RT thread starts.
+ *
+ * The device spec ("sim:key=value,...") is parsed in sim-spec.c.
  */
 #include "config.h"
 
@@ -52,232 +54,8 @@
 #include "engine/core/format.h"
 #include "engine/core/log.h"
 #include "engine/core/packet.h"
+#include "engine/sim/sim-private.h"
 #include "engine/sim/transport-sim.h"
-
-#define SIM_FIFO_FRAMES 8192u		/* power of two */
-#define SIM_FIFO_TARGET_MS 2u		/* DAC starts once this much is queued */
-#define SIM_MAX_DRIFT_PPM 5000
-#define SIM_OUT_RING_SECONDS 4u
-#define SIM_BEHIND_RESYNC_NS 200000000ull
-
-enum sim_mode { SIM_LOOPBACK, SIM_WAV, SIM_SILENCE };
-
-static const uint32_t sim_rates[] = { 44100, 48000, 88200, 96000, 176400, 192000 };
-
-struct sim {
-	/* configuration */
-	enum sim_mode mode;
-	int drift_ppm;
-	bool high_speed;
-	bool fast;
-	double speedup;
-	char out_path[512];
-	char in_path[512];
-	bool in_loop;
-
-	/* derived */
-	uint32_t pps;			/* packets per second */
-	uint32_t ppc;			/* packets per RT cycle (1 ms) */
-	uint32_t frame_bytes_play, frame_bytes_cap;
-
-	/* RT-only state */
-	struct uacd_pktsched sched;
-	struct uacd_fb_decoder fbdec;
-	uint64_t clk_step_q32;		/* device frames per interval, Q32.32 */
-	uint64_t clk_acc_q32;
-	uint64_t fb_carry;
-	uint8_t *fifo;			/* SIM_FIFO_FRAMES playback frames */
-	uint64_t fifo_w, fifo_r;
-	bool dac_running;
-	uint8_t *dac;			/* one cycle of DAC output */
-	uint8_t *adc;			/* one cycle of capture */
-	uint64_t in_pos;		/* frames of in= consumed */
-	bool in_started;
-
-	/* statistics (RT writes relaxed) */
-	uint64_t underflow_frames;
-	uint64_t overflow_frames;
-	uint64_t dac_frames;
-	uint32_t last_fb_q16;
-	uint32_t fifo_level_max;
-
-	/* in= */
-	uint8_t *in_data;
-	uint64_t in_frames;
-
-	/* out= : SPSC byte ring RT -> writer thread */
-	uint8_t *out_ring;
-	uint64_t out_size;		/* power of two */
-	uint64_t out_w, out_r;
-	uint64_t out_dropped;
-	bool out_active;
-	uint64_t out_idle_frames;
-	pthread_t writer;
-	bool writer_running;
-	int writer_stop;
-	SNDFILE *sf;
-	FILE *raw;
-};
-
-/* ---- spec parsing (control thread) -------------------------------------- */
-
-static int parse_uint(const char *key, const char *v, long lo, long hi, long *out,
-		      char *err, size_t errlen)
-{
-	char *end;
-	long x;
-
-	errno = 0;
-	x = strtol(v, &end, 10);
-	if (errno || end == v || *end || x < lo || x > hi) {
-		snprintf(err, errlen, "sim: %s=%s: expected an integer from %ld to %ld", key, v, lo, hi);
-		return -EINVAL;
-	}
-	*out = x;
-	return 0;
-}
-
-static bool rate_supported(uint32_t rate)
-{
-	unsigned i;
-
-	for (i = 0; i < sizeof(sim_rates) / sizeof(sim_rates[0]); i++)
-		if (sim_rates[i] == rate)
-			return true;
-	return false;
-}
-
-static int parse_spec(struct uacd_device *d, struct sim *s, const char *spec, char *err, size_t errlen)
-{
-	char buf[1024], *save = NULL, *tok;
-	const char *opts;
-	long v;
-	int ret;
-
-	if (strncmp(spec, "sim", 3) || (spec[3] && spec[3] != ':')) {
-		snprintf(err, errlen, "not a sim device spec: %s", spec);
-		return -EINVAL;
-	}
-	opts = spec[3] ? spec + 4 : "";
-	if (strlen(opts) >= sizeof(buf)) {
-		snprintf(err, errlen, "sim: device spec too long");
-		return -EINVAL;
-	}
-	snprintf(buf, sizeof(buf), "%s", opts);
-	for (tok = strtok_r(buf, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
-		char *eq = strchr(tok, '=');
-		const char *key = tok, *val;
-
-		if (!eq) {
-			snprintf(err, errlen, "sim: option '%s' needs a value (key=value)", tok);
-			return -EINVAL;
-		}
-		*eq = '\0';
-		val = eq + 1;
-		ret = 0;
-		if (!strcmp(key, "rate")) {
-			ret = parse_uint(key, val, 1, 768000, &v, err, errlen);
-			if (!ret && !rate_supported((uint32_t)v)) {
-				snprintf(err, errlen,
-					 "sim: rate=%ld: supported rates are 44100, 48000, 88200, 96000, 176400, 192000", v);
-				return -EINVAL;
-			}
-			d->rate = (uint32_t)v;
-		} else if (!strcmp(key, "channels")) {
-			ret = parse_uint(key, val, 1, UACD_MAX_CHANNELS, &v, err, errlen);
-			d->play_ch = d->cap_ch = (uint32_t)v;
-		} else if (!strcmp(key, "playback_channels")) {
-			ret = parse_uint(key, val, 0, UACD_MAX_CHANNELS, &v, err, errlen);
-			d->play_ch = (uint32_t)v;
-		} else if (!strcmp(key, "capture_channels")) {
-			ret = parse_uint(key, val, 0, UACD_MAX_CHANNELS, &v, err, errlen);
-			d->cap_ch = (uint32_t)v;
-		} else if (!strcmp(key, "format")) {
-			d->format = uacd_format_parse(val);
-			if (!d->format) {
-				snprintf(err, errlen,
-					 "sim: format=%s: expected S16_LE, S24_LE, S24_3LE, S32_LE or FLOAT_LE", val);
-				return -EINVAL;
-			}
-		} else if (!strcmp(key, "mode")) {
-			if (!strcmp(val, "loopback"))
-				s->mode = SIM_LOOPBACK;
-			else if (!strcmp(val, "wav"))
-				s->mode = SIM_WAV;
-			else if (!strcmp(val, "silence"))
-				s->mode = SIM_SILENCE;
-			else {
-				snprintf(err, errlen, "sim: mode=%s: expected loopback, wav or silence", val);
-				return -EINVAL;
-			}
-		} else if (!strcmp(key, "drift_ppm")) {
-			char *end;
-
-			errno = 0;
-			v = strtol(val, &end, 10);
-			if (errno || end == val || *end || v < -SIM_MAX_DRIFT_PPM || v > SIM_MAX_DRIFT_PPM) {
-				snprintf(err, errlen, "sim: drift_ppm=%s: expected an integer from %d to %d",
-					 val, -SIM_MAX_DRIFT_PPM, SIM_MAX_DRIFT_PPM);
-				return -EINVAL;
-			}
-			s->drift_ppm = (int)v;
-		} else if (!strcmp(key, "usb")) {
-			if (!strcmp(val, "full"))
-				s->high_speed = false;
-			else if (!strcmp(val, "high"))
-				s->high_speed = true;
-			else {
-				snprintf(err, errlen, "sim: usb=%s: expected full or high", val);
-				return -EINVAL;
-			}
-		} else if (!strcmp(key, "time")) {
-			if (!strcmp(val, "real"))
-				s->fast = false;
-			else if (!strcmp(val, "fast"))
-				s->fast = true;
-			else {
-				snprintf(err, errlen, "sim: time=%s: expected real or fast", val);
-				return -EINVAL;
-			}
-		} else if (!strcmp(key, "speedup")) {
-			ret = parse_uint(key, val, 1, 1000, &v, err, errlen);
-			s->speedup = (double)v;
-		} else if (!strcmp(key, "out")) {
-			snprintf(s->out_path, sizeof(s->out_path), "%s", val);
-		} else if (!strcmp(key, "in")) {
-			snprintf(s->in_path, sizeof(s->in_path), "%s", val);
-		} else if (!strcmp(key, "loop")) {
-			ret = parse_uint(key, val, 0, 1, &v, err, errlen);
-			s->in_loop = v == 1;
-		} else if (!strcmp(key, "name")) {
-			if (!*val || strlen(val) >= sizeof(d->name) || strpbrk(val, " \t/:,")) {
-				snprintf(err, errlen, "sim: name=%s: 1 to %zu characters, no spaces, '/', ':' or ','",
-					 val, sizeof(d->name) - 1);
-				return -EINVAL;
-			}
-			snprintf(d->name, sizeof(d->name), "%s", val);
-		} else if (!strcmp(key, "priority")) {
-			ret = parse_uint(key, val, 0, 99, &v, err, errlen);
-			d->rt_priority = (int)v;
-		} else {
-			snprintf(err, errlen,
-				 "sim: unknown option '%s' (known: rate, channels, playback_channels, capture_channels, format, mode, drift_ppm, usb, time, speedup, in, out, loop, name, priority)",
-				 key);
-			return -EINVAL;
-		}
-		if (ret)
-			return ret;
-	}
-	if (s->mode != SIM_WAV && (s->out_path[0] || s->in_path[0])) {
-		snprintf(err, errlen, "sim: in= and out= need mode=wav");
-		return -EINVAL;
-	}
-	if (!d->play_ch && !d->cap_ch) {
-		snprintf(err, errlen, "sim: a device needs playback or capture channels");
-		return -EINVAL;
-	}
-	return 0;
-}
 
 /* ---- files (control thread / writer thread) ----------------------------- */
 
@@ -533,11 +311,121 @@ static int feedback_packet(struct sim *s, uint8_t out[4])
 	return uacd_fb_encode(s->high_speed ? (uint32_t)q : (uint32_t)(q << 2), s->high_speed, out);
 }
 
+/* rt: the host's packets into the FIFO, the DAC out of it, out=, and feedback. */
+static void sim_play(struct uacd_device *d, struct sim *s, uint32_t play, uint32_t made,
+		     uint64_t host_time)
+{
+	uint32_t room, n, i;
+	uint64_t fill;
+
+	uacd_dev_play(d, d->raw, play, host_time);
+	fill = s->fifo_w - s->fifo_r;
+	room = SIM_FIFO_FRAMES - (uint32_t)fill;
+	n = play < room ? play : room;
+	if (n < play)
+		s->overflow_frames += play - n;
+	for (i = 0; i < n; i++)
+		memcpy(s->fifo + ((s->fifo_w + i) & (SIM_FIFO_FRAMES - 1)) * s->frame_bytes_play,
+		       d->raw + (size_t)i * s->frame_bytes_play, s->frame_bytes_play);
+	s->fifo_w += n;
+
+	/* The DAC. */
+	fill = s->fifo_w - s->fifo_r;
+	/* The iso stream always runs, so the DAC starts once and keeps going. */
+	if (!s->dac_running && fill >= (uint64_t)d->rate * SIM_FIFO_TARGET_MS / 1000)
+		s->dac_running = true;
+	if (s->dac_running) {
+		uint32_t take = fill < made ? (uint32_t)fill : made;
+
+		for (i = 0; i < take; i++)
+			memcpy(s->dac + (size_t)i * s->frame_bytes_play,
+			       s->fifo + ((s->fifo_r + i) & (SIM_FIFO_FRAMES - 1)) * s->frame_bytes_play,
+			       s->frame_bytes_play);
+		s->fifo_r += take;
+		if (take < made) {
+			/* Underflow: only a glitch while a stream is open. */
+			if (d->rt.playback_active)
+				s->underflow_frames += made - take;
+			uacd_fmt_silence(d->format, d->play_ch, made - take,
+					 s->dac + (size_t)take * s->frame_bytes_play);
+		}
+	} else {
+		uacd_fmt_silence(d->format, d->play_ch, made, s->dac);
+	}
+	s->dac_frames += made;
+	if ((uint32_t)(s->fifo_w - s->fifo_r) > s->fifo_level_max)
+		s->fifo_level_max = (uint32_t)(s->fifo_w - s->fifo_r);
+	d->rt.queued = s->fifo_w - s->fifo_r;
+
+	/* out=: everything the DAC plays while streams are open, plus a 1 s tail. */
+	if (s->out_ring) {
+		if (d->rt.playback_active) {
+			s->out_active = true;
+			s->out_idle_frames = 0;
+		} else if (s->out_active) {
+			s->out_idle_frames += made;
+			if (s->out_idle_frames > d->rate)
+				s->out_active = false;
+		}
+		if (s->out_active)
+			out_push(s, s->dac, (uint64_t)made * s->frame_bytes_play);
+	}
+
+	/* Feedback for the next packets. */
+	{
+		uint8_t fb[4];
+		uint32_t q16;
+		int len = feedback_packet(s, fb);
+
+		if (uacd_fb_decode(&s->fbdec, fb, len, &q16) == 0) {
+			uacd_pktsched_set_feedback(&s->sched, q16);
+			s->last_fb_q16 = q16;
+		}
+	}
+}
+
+/* rt: what the ADC records this cycle, by mode, to the engine. */
+static void sim_capture(struct uacd_device *d, struct sim *s, uint32_t made, uint64_t host_time)
+{
+	uint32_t fbc = s->frame_bytes_cap, i;
+
+	switch (s->mode) {
+	case SIM_LOOPBACK:
+		if (d->play_ch == d->cap_ch) {
+			memcpy(d->raw, s->dac, (size_t)made * fbc);
+		} else {
+			uint32_t bps = uacd_format_bytes(d->format), c, n = d->cap_ch < d->play_ch ? d->cap_ch : d->play_ch;
+
+			uacd_fmt_silence(d->format, d->cap_ch, made, d->raw);
+			for (i = 0; i < made; i++)
+				for (c = 0; c < n; c++)
+					memcpy(d->raw + (size_t)i * fbc + c * bps,
+					       s->dac + (size_t)i * s->frame_bytes_play + c * bps, bps);
+		}
+		break;
+	case SIM_WAV:
+		if (!s->in_started && d->rt.capture_running)
+			s->in_started = true;
+		for (i = 0; i < made; i++) {
+			if (s->in_started && s->in_loop && s->in_frames && s->in_pos >= s->in_frames)
+				s->in_pos = 0;
+			if (s->in_started && s->in_pos < s->in_frames)
+				memcpy(d->raw + (size_t)i * fbc, s->in_data + s->in_pos++ * fbc, fbc);
+			else
+				memset(d->raw + (size_t)i * fbc, 0, fbc);
+		}
+		break;
+	case SIM_SILENCE:
+		uacd_fmt_silence(d->format, d->cap_ch, made, d->raw);
+		break;
+	}
+	uacd_dev_capture(d, d->raw, made, host_time);
+}
+
 /* rt: one 1 ms cycle of the whole device. */
 static void sim_cycle(struct uacd_device *d, struct sim *s, uint64_t host_time)
 {
 	uint32_t play = 0, made = 0, i;
-	uint64_t fill;
 
 	/* How many frames the host sends (packet scheduler) and the clock makes. */
 	for (i = 0; i < s->ppc; i++) {
@@ -548,111 +436,10 @@ static void sim_cycle(struct uacd_device *d, struct sim *s, uint64_t host_time)
 		play = d->max_frames;
 	if (made > d->max_frames)
 		made = d->max_frames;
-
-	if (d->play_ch) {
-		uint32_t room, n;
-
-		uacd_dev_play(d, d->raw, play, host_time);
-		fill = s->fifo_w - s->fifo_r;
-		room = SIM_FIFO_FRAMES - (uint32_t)fill;
-		n = play < room ? play : room;
-		if (n < play)
-			s->overflow_frames += play - n;
-		for (i = 0; i < n; i++)
-			memcpy(s->fifo + ((s->fifo_w + i) & (SIM_FIFO_FRAMES - 1)) * s->frame_bytes_play,
-			       d->raw + (size_t)i * s->frame_bytes_play, s->frame_bytes_play);
-		s->fifo_w += n;
-
-		/* The DAC. */
-		fill = s->fifo_w - s->fifo_r;
-		/* The iso stream always runs, so the DAC starts once and keeps going. */
-		if (!s->dac_running && fill >= (uint64_t)d->rate * SIM_FIFO_TARGET_MS / 1000)
-			s->dac_running = true;
-		if (s->dac_running) {
-			uint32_t take = fill < made ? (uint32_t)fill : made;
-
-			for (i = 0; i < take; i++)
-				memcpy(s->dac + (size_t)i * s->frame_bytes_play,
-				       s->fifo + ((s->fifo_r + i) & (SIM_FIFO_FRAMES - 1)) * s->frame_bytes_play,
-				       s->frame_bytes_play);
-			s->fifo_r += take;
-			if (take < made) {
-				/* Underflow: only a glitch while a stream is open. */
-				if (d->rt.playback_active)
-					s->underflow_frames += made - take;
-				uacd_fmt_silence(d->format, d->play_ch, made - take,
-						 s->dac + (size_t)take * s->frame_bytes_play);
-			}
-		} else {
-			uacd_fmt_silence(d->format, d->play_ch, made, s->dac);
-		}
-		s->dac_frames += made;
-		if ((uint32_t)(s->fifo_w - s->fifo_r) > s->fifo_level_max)
-			s->fifo_level_max = (uint32_t)(s->fifo_w - s->fifo_r);
-		d->rt.queued = s->fifo_w - s->fifo_r;
-
-		/* out=: everything the DAC plays while streams are open, plus a 1 s tail. */
-		if (s->out_ring) {
-			if (d->rt.playback_active) {
-				s->out_active = true;
-				s->out_idle_frames = 0;
-			} else if (s->out_active) {
-				s->out_idle_frames += made;
-				if (s->out_idle_frames > d->rate)
-					s->out_active = false;
-			}
-			if (s->out_active)
-				out_push(s, s->dac, (uint64_t)made * s->frame_bytes_play);
-		}
-
-		/* Feedback for the next packets. */
-		{
-			uint8_t fb[4];
-			uint32_t q16;
-			int len = feedback_packet(s, fb);
-
-			if (uacd_fb_decode(&s->fbdec, fb, len, &q16) == 0) {
-				uacd_pktsched_set_feedback(&s->sched, q16);
-				s->last_fb_q16 = q16;
-			}
-		}
-	}
-
-	if (d->cap_ch) {
-		uint32_t fbc = s->frame_bytes_cap;
-
-		switch (s->mode) {
-		case SIM_LOOPBACK:
-			if (d->play_ch == d->cap_ch) {
-				memcpy(d->raw, s->dac, (size_t)made * fbc);
-			} else {
-				uint32_t bps = uacd_format_bytes(d->format), c, n = d->cap_ch < d->play_ch ? d->cap_ch : d->play_ch;
-
-				uacd_fmt_silence(d->format, d->cap_ch, made, d->raw);
-				for (i = 0; i < made; i++)
-					for (c = 0; c < n; c++)
-						memcpy(d->raw + (size_t)i * fbc + c * bps,
-						       s->dac + (size_t)i * s->frame_bytes_play + c * bps, bps);
-			}
-			break;
-		case SIM_WAV:
-			if (!s->in_started && d->rt.capture_running)
-				s->in_started = true;
-			for (i = 0; i < made; i++) {
-				if (s->in_started && s->in_loop && s->in_frames && s->in_pos >= s->in_frames)
-					s->in_pos = 0;
-				if (s->in_started && s->in_pos < s->in_frames)
-					memcpy(d->raw + (size_t)i * fbc, s->in_data + s->in_pos++ * fbc, fbc);
-				else
-					memset(d->raw + (size_t)i * fbc, 0, fbc);
-			}
-			break;
-		case SIM_SILENCE:
-			uacd_fmt_silence(d->format, d->cap_ch, made, d->raw);
-			break;
-		}
-		uacd_dev_capture(d, d->raw, made, host_time);
-	}
+	if (d->play_ch)
+		sim_play(d, s, play, made, host_time);
+	if (d->cap_ch)
+		sim_capture(d, s, made, host_time);
 }
 
 /* Advance the model by `cycles` 1 ms cycles without sleeping (tests). */
@@ -795,7 +582,7 @@ static void sim_stop(struct uacd_device *d)
 
 static int sim_set_rate(struct uacd_device *d, uint32_t rate)
 {
-	if (!rate_supported(rate))
+	if (!sim_rate_supported(rate))
 		return -EINVAL;
 	d->rate = rate;
 	return sim_reset_clock(d, d->tp);
@@ -879,7 +666,7 @@ int uacd_sim_create(const char *spec, struct uacd_device **out, char *err, size_
 	s->mode = SIM_LOOPBACK;
 	s->speedup = 10.0;
 
-	ret = parse_spec(d, s, spec, err, errlen);
+	ret = sim_parse_spec(d, s, spec, err, errlen);
 	if (ret)
 		goto err_free;
 	s->frame_bytes_play = uacd_format_bytes(d->format) * d->play_ch;

@@ -10,6 +10,7 @@ noinst_LTLIBRARIES += engine/usb/libuacdusbdesc.la engine/usb/libuacdusbread.la 
 	engine/usb/libuacdusb.la
 engine_usb_libuacdusbdesc_la_SOURCES = \
 	engine/usb/usb-descriptors.c engine/usb/usb-descriptors.h \
+	engine/usb/usb-desc-private.h engine/usb/usb-desc-ac.c engine/usb/usb-desc-as.c \
 	engine/usb/usb-describe.c engine/usb/usb-describe.h
 
 engine_usb_libuacdusbread_la_SOURCES = \
@@ -20,7 +21,7 @@ engine_usb_libuacdusbread_la_LIBADD = $(LIBUSB_LIBS)
 
 engine_usb_libuacdusb_la_SOURCES = \
 	engine/usb/transport-libusb.c engine/usb/transport-libusb.h \
-	engine/usb/transport-libusb-private.h engine/usb/usb-bind.c \
+	engine/usb/transport-libusb-private.h engine/usb/usb-bind.c engine/usb/usb-volume.c \
 	engine/usb/usb-io-libusb.c \
 	engine/usb/usb-control.c engine/usb/usb-control.h \
 	engine/usb/hotplug.c engine/usb/hotplug.h

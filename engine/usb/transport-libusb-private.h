@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * Inside the USB transport: the state shared by transport-libusb.c (the RT
- * loop, the transport ops, the public API) and usb-bind.c (alt selection,
- * clocks, volume, claiming).  Not for use outside those two files.
+ * loop, the transport ops, the public API), usb-bind.c (alt selection,
+ * clocks, claiming) and usb-volume.c (the feature unit).  Not for use
+ * outside those files.
  */
 #ifndef UACD_TRANSPORT_LIBUSB_PRIVATE_H
 #define UACD_TRANSPORT_LIBUSB_PRIVATE_H
@@ -16,6 +17,7 @@
 #include "engine/usb/usb-descriptors.h"
 
 struct uacd_device;
+struct uacd_usbctl;
 
 #define DEFAULT_TRANSFERS	4u
 #define DEFAULT_PACKETS_MS	8u	/* per transfer, in milliseconds of packets */
@@ -107,6 +109,13 @@ void uacd_usbt_free_transfers(struct usbt *u);
 int uacd_usbt_set_rate_hw(struct usbt *u, uint32_t rate, char *err, size_t errlen);
 bool uacd_usbt_alt_has_rate(const struct uacd_usbdesc_function *f, const struct uacd_usbdesc_alt *a,
 			    uint32_t rate);
+/* The control requests of struct uacd_usbctl, through u's io ops. */
+struct uacd_usbctl uacd_usbt_ctl(struct usbt *u);
+/*
+ * usb-volume.c, control thread.  The feature unit on the playback path
+ * (none without playback) and which channels carry volume and mute.
+ */
+void uacd_usbt_pick_feature_unit(struct usbt *u);
 /* Volume at the top of the range and unmuted, or what was set before a re-plug. */
 void uacd_usbt_apply_volume(struct usbt *u);
 /* The transport's control op ("volume", "mute"). */

@@ -2,9 +2,9 @@
 /*
  * Binding the USB transport to a device instance (control thread): which
  * alt settings stream, at which rate, through which clock, with which
- * feature unit for volume; claiming the interfaces and allocating the
- * transfers; and giving everything back.  See transport-libusb.c for the
- * whole picture.
+ * feature unit for volume (usb-volume.c); claiming the interfaces and
+ * allocating the transfers; and giving everything back.  See
+ * transport-libusb.c for the whole picture.
  *
  * Selection rules.  The first supported audio function with streaming
  * interfaces.  Playback: the alt that matches format/channels/rate asked
@@ -13,12 +13,7 @@
  * feedback source when playback has one (its frames are delivered only if
  * its format is the device's), else the best alt with the playback format.
  * UAC1 rates come from the alt's table, UAC2 rates from the clock's RANGE.
- *
- * Volume.  The feature unit downstream of the playback terminal (none for a
- * capture-only device); a control
- * is addressed on the master channel when the unit has it there, else on
- * every logical channel that has it (QEMU's device: mute on master, volume
- * on channels 1 and 2 only).  Values are the device's 1/256 dB.
+ * The feature unit for volume is picked and driven in usb-volume.c.
  */
 #include "config.h"
 
@@ -115,66 +110,6 @@ static const struct uacd_usbdesc_alt *find_alt(const struct uacd_usbdesc_functio
 	return NULL;
 }
 
-/*
- * Where a feature unit has a control: bit 0 = the master channel, else
- * bit n = logical channel n.  QEMU's device, for one, has master mute but
- * volume only on channels 1 and 2 (it stalls a master volume request).
- */
-static uint32_t fu_chmask(const struct uacd_usbdesc_entity *fu, uint32_t ctl)
-{
-	uint32_t mask = 0;
-	unsigned ch;
-
-	if (fu->controls[0] & ctl)
-		return 1;
-	for (ch = 1; ch <= fu->nr_ctl_channels && ch < 32; ch++)
-		if (fu->controls[ch] & ctl)
-			mask |= 1u << ch;
-	return mask;
-}
-
-/*
- * The feature unit on the playback path: walk downstream from the input
- * terminal the playback alt is linked to.  None without playback: a
- * microphone's gain is not what "Master Playback Volume" means, and uacd
- * must not turn it to the top.
- */
-static void pick_feature_unit(struct usbt *u)
-{
-	const struct uacd_usbdesc_function *f = u->fn;
-	const struct uacd_usbdesc_entity *fu = NULL;
-	uint8_t id = u->play_alt ? u->play_alt->terminal_link : 0;
-	unsigned hops, i, k;
-
-	for (hops = 0; id && hops < 16 && !fu; hops++) {
-		uint8_t next = 0;
-
-		for (i = 0; i < f->nr_entities && !next; i++) {
-			const struct uacd_usbdesc_entity *e = &f->entities[i];
-
-			for (k = 0; k < e->nr_sources; k++)
-				if (e->sources[k] == id && e->type != UACD_USBDESC_CLOCK_SOURCE &&
-				    e->type != UACD_USBDESC_CLOCK_SELECTOR &&
-				    e->type != UACD_USBDESC_CLOCK_MULTIPLIER) {
-					next = e->id;
-					if (e->type == UACD_USBDESC_FEATURE_UNIT)
-						fu = e;
-					break;
-				}
-		}
-		id = next;
-	}
-	u->fu_id = 0;
-	u->has_vol = u->has_mute = false;
-	if (!fu || !fu->controls)
-		return;
-	u->fu_id = fu->id;
-	u->vol_chmask = fu_chmask(fu, UACD_USBDESC_FU_VOLUME);
-	u->mute_chmask = fu_chmask(fu, UACD_USBDESC_FU_MUTE);
-	u->has_vol = u->vol_chmask != 0;
-	u->has_mute = u->mute_chmask != 0;
-}
-
 static int ctl_xfer(void *arg, uint8_t type, uint8_t req, uint16_t value, uint16_t index,
 		    uint8_t *data, uint16_t len)
 {
@@ -183,7 +118,7 @@ static int ctl_xfer(void *arg, uint8_t type, uint8_t req, uint16_t value, uint16
 	return u->ops->control(u->io, type, req, value, index, data, len);
 }
 
-static struct uacd_usbctl usbctl(struct usbt *u)
+struct uacd_usbctl uacd_usbt_ctl(struct usbt *u)
 {
 	struct uacd_usbctl c = { .xfer = ctl_xfer, .io = u };
 
@@ -192,7 +127,7 @@ static struct uacd_usbctl usbctl(struct usbt *u)
 
 static int clock_rates(struct usbt *u, uint32_t *rates, unsigned max)
 {
-	struct uacd_usbctl c = usbctl(u);
+	struct uacd_usbctl c = uacd_usbt_ctl(u);
 	const struct uacd_usbdesc_alt *a = u->play_alt ? u->play_alt : u->cap_alt;
 
 	if (u->fn->uac_version == 1) {
@@ -218,7 +153,7 @@ static int clock_rates(struct usbt *u, uint32_t *rates, unsigned max)
 static int uac2_route_clock(struct usbt *u, uint8_t id, uint8_t target, unsigned depth)
 {
 	const struct uacd_usbdesc_entity *e = uacd_usbdesc_find_entity(u->fn, id);
-	struct uacd_usbctl c = usbctl(u);
+	struct uacd_usbctl c = uacd_usbt_ctl(u);
 	unsigned i;
 
 	if (!e || depth > 8)
@@ -241,7 +176,7 @@ static int uac2_route_clock(struct usbt *u, uint8_t id, uint8_t target, unsigned
 
 int uacd_usbt_set_rate_hw(struct usbt *u, uint32_t rate, char *err, size_t errlen)
 {
-	struct uacd_usbctl c = usbctl(u);
+	struct uacd_usbctl c = uacd_usbt_ctl(u);
 	const struct uacd_usbdesc_alt *alts[2] = { u->play_alt, u->cap_alt };
 	int ret, i;
 
@@ -288,146 +223,6 @@ int uacd_usbt_set_rate_hw(struct usbt *u, uint32_t rate, char *err, size_t errle
 		}
 	}
 	return 0;
-}
-
-/* ---- volume (control thread) -------------------------------------------- */
-
-static uint32_t fu_mask(struct usbt *u, uint8_t cs)
-{
-	return cs == UACD_FU_VOLUME_CONTROL ? u->vol_chmask : u->mute_chmask;
-}
-
-/* Reads the first channel that has the control (all are set alike). */
-static int fu_get(struct usbt *u, uint8_t cs, enum uacd_usbctl_req req, int32_t *v)
-{
-	struct uacd_usbctl c = usbctl(u);
-	uint32_t mask = fu_mask(u, cs);
-	uint8_t ch = 0;
-
-	while (ch < 31 && !(mask & (1u << ch)))
-		ch++;
-	return uacd_fu_get(&c, u->fn->uac_version, u->fn->ac_iface, u->fu_id, cs, ch, req, v);
-}
-
-static int fu_set(struct usbt *u, uint8_t cs, int32_t v)
-{
-	struct uacd_usbctl c = usbctl(u);
-	uint32_t mask = fu_mask(u, cs);
-	unsigned ch;
-	int ret;
-
-	for (ch = 0; ch < 32; ch++) {
-		if (!(mask & (1u << ch)))
-			continue;
-		ret = uacd_fu_set(&c, u->fn->uac_version, u->fn->ac_iface, u->fu_id, cs, (uint8_t)ch, v);
-		if (ret)
-			return ret;
-	}
-	return 0;
-}
-
-static int read_volume_range(struct usbt *u)
-{
-	int ret;
-
-	ret = fu_get(u, UACD_FU_VOLUME_CONTROL, UACD_REQ_MIN, &u->vol_min);
-	if (!ret)
-		ret = fu_get(u, UACD_FU_VOLUME_CONTROL, UACD_REQ_MAX, &u->vol_max);
-	if (!ret)
-		ret = fu_get(u, UACD_FU_VOLUME_CONTROL, UACD_REQ_RES, &u->vol_res);
-	if (ret)
-		return ret;
-	if (u->vol_min > u->vol_max)
-		return -EPROTO;
-	if (u->vol_res <= 0)
-		u->vol_res = 1;
-	return 0;
-}
-
-/*
- * Start at unity: uacd puts the feature unit at the top of its range and
- * unmutes it (or restores what a client set before a re-plug).  The
- * kernel leaves the device's own default, which on QEMU's device is about
- * 0.5 dB below its unity gain (raw 0x0800 = +8 dB is unity there).
- */
-void uacd_usbt_apply_volume(struct usbt *u)
-{
-	int ret;
-
-	if (!u->fu_id)
-		return;
-	if (u->has_vol) {
-		ret = read_volume_range(u);
-		if (ret) {
-			uacd_warn("%s: feature unit %u: cannot read the volume range: %s", u->d->name,
-				  u->fu_id, strerror(-ret));
-			u->has_vol = false;
-		} else {
-			if (!u->vol_known)
-				u->vol_cur = u->vol_max;
-			ret = fu_set(u, UACD_FU_VOLUME_CONTROL, u->vol_cur);
-			if (ret)
-				uacd_warn("%s: cannot set the volume: %s", u->d->name, strerror(-ret));
-		}
-	}
-	if (u->has_mute) {
-		if (!u->vol_known)
-			u->mute_cur = 0;
-		ret = fu_set(u, UACD_FU_MUTE_CONTROL, u->mute_cur);
-		if (ret)
-			uacd_warn("%s: cannot set mute: %s", u->d->name, strerror(-ret));
-	}
-	u->vol_known = true;
-}
-
-int uacd_usbt_control(struct uacd_device *d, const char *name, bool set, int32_t *value,
-		      int32_t *min, int32_t *max, int32_t *res)
-{
-	struct usbt *u = d->tp;
-	int ret;
-
-	if (!u->ops || __atomic_load_n(&u->gone, __ATOMIC_ACQUIRE))
-		return -ENODEV;
-	if (!strcmp(name, "volume")) {
-		if (!u->has_vol)
-			return -ENOENT;
-		if (set) {
-			if (*value < u->vol_min || *value > u->vol_max)
-				return -EINVAL;
-			ret = fu_set(u, UACD_FU_VOLUME_CONTROL, *value);
-			if (ret)
-				return ret;
-			u->vol_cur = *value;
-		}
-		ret = fu_get(u, UACD_FU_VOLUME_CONTROL, UACD_REQ_CUR, value);
-		if (ret)
-			return ret;
-		*min = u->vol_min;
-		*max = u->vol_max;
-		*res = u->vol_res;
-		return 0;
-	}
-	if (!strcmp(name, "mute")) {
-		if (!u->has_mute)
-			return -ENOENT;
-		if (set) {
-			if (*value != 0 && *value != 1)
-				return -EINVAL;
-			ret = fu_set(u, UACD_FU_MUTE_CONTROL, *value);
-			if (ret)
-				return ret;
-			u->mute_cur = *value;
-		}
-		ret = fu_get(u, UACD_FU_MUTE_CONTROL, UACD_REQ_CUR, value);
-		if (ret)
-			return ret;
-		*value = *value ? 1 : 0;
-		*min = 0;
-		*max = 1;
-		*res = 1;
-		return 0;
-	}
-	return -ENOENT;
 }
 
 /* ---- binding a USB instance (control thread) ---------------------------- */
@@ -524,142 +319,194 @@ void uacd_usbt_unbind(struct usbt *u)
 }
 
 /*
- * Parse, select and claim.  When `d` already has a format (re-plug into a
- * dormant device) the selection must give the same format, channels and
- * buffer size: -EBUSY otherwise.
+ * What one bind works out step by step (control thread): the steps below
+ * fill it in order (select, claim, rates, geometry, transfers), each
+ * returns 0 or -errno with err, and uacd_usbt_bind() unwinds in one place.
  */
-int uacd_usbt_bind(struct usbt *u, const struct uacd_usb_probe *p, const struct uacd_usb_io_ops *ops,
-		   void *io, bool rebind, char *err, size_t errlen)
-{
-	struct uacd_device *d = u->d;
-	const struct uacd_usbdesc_stream *pst = NULL, *cst = NULL;
-	const struct uacd_usbdesc_alt *pa = NULL, *ca = NULL;
-	uint32_t format = u->spec.format, rate = u->spec.rate, rates[UACD_MAX_RATES];
-	unsigned i, packets, transfers, max_frames;
-	int n_rates, ret;
+struct bind_ctx {
+	const struct uacd_usb_probe *p;
+	bool rebind;
+	char *err;
+	size_t errlen;
+	const struct uacd_usbdesc_stream *pst, *cst;
+	const struct uacd_usbdesc_alt *pa, *ca;
+	uint32_t format, rate, rates[UACD_MAX_RATES];
+	int n_rates;
+	unsigned packets, transfers, max_frames;
+};
 
-	u->ops = ops;
-	u->io = io;
-	u->devdesc = p->dev;
-	u->bus = p->bus;
-	u->address = p->address;
-	ret = uacd_usbdesc_parse(p->cfg, p->cfg_len, &u->desc, err, errlen);
+/* The first supported audio function with streaming interfaces. */
+static int bind_function(struct usbt *u, struct bind_ctx *c)
+{
+	const struct uacd_usb_probe *p = c->p;
+	unsigned i;
+	int ret;
+
+	ret = uacd_usbdesc_parse(p->cfg, p->cfg_len, &u->desc, c->err, c->errlen);
 	if (ret)
-		goto err_unbind;
+		return ret;
 	for (i = 0; i < u->desc->nr_functions; i++)
 		if (u->desc->functions[i].supported && u->desc->functions[i].nr_streams) {
 			u->fn = &u->desc->functions[i];
 			break;
 		}
 	if (!u->fn) {
-		snprintf(err, errlen, "usb %04x:%04x: no supported USB audio function%s%s",
+		snprintf(c->err, c->errlen, "usb %04x:%04x: no supported USB audio function%s%s",
 			 p->dev.vendor_id, p->dev.product_id,
 			 u->desc->nr_functions ? ": " : "",
 			 u->desc->nr_functions ? u->desc->functions[0].note : "");
-		ret = -ENODEV;
-		goto err_unbind;
+		return -ENODEV;
 	}
 	u->speed = p->speed ? p->speed : uacd_usbdesc_infer_speed(&p->dev, u->desc);
+	return 0;
+}
 
-	/* playback */
-	for (i = 0; i < u->fn->nr_streams && !pa; i++) {
+/* Capture: the implicit feedback source if there is one, else the best with our format. */
+static int bind_select_capture(struct usbt *u, struct bind_ctx *c)
+{
+	const struct uacd_usbdesc_alt *pa = c->pa;
+	unsigned i;
+
+	if (pa && pa->implicit_fb) {
+		c->ca = find_alt(u->fn, pa->implicit_fb_iface, pa->implicit_fb_alt, &c->cst);
+		if (!c->ca) {
+			snprintf(c->err, c->errlen,
+				 "usb: implicit feedback source interface %u alt %u not found",
+				 pa->implicit_fb_iface, pa->implicit_fb_alt);
+			return -ENODEV;
+		}
+		return 0;
+	}
+	for (i = 0; i < u->fn->nr_streams && !c->ca; i++) {
+		const struct uacd_usbdesc_stream *st = &u->fn->streams[i];
+
+		if (st->dir != UACD_USBDESC_DIR_CAPTURE)
+			continue;
+		c->ca = pick_alt(u->fn, st, c->format, pa ? 0 : u->spec.channels, c->rate);
+		if (!c->ca && pa)
+			c->ca = pick_alt(u->fn, st, c->format, 0, 0);
+		if (c->ca)
+			c->cst = st;
+	}
+	return 0;
+}
+
+/* Select: the function, then the playback and capture alt settings. */
+static int bind_select(struct usbt *u, struct bind_ctx *c)
+{
+	const struct uacd_usb_probe *p = c->p;
+	unsigned i;
+	int ret;
+
+	ret = bind_function(u, c);
+	if (ret)
+		return ret;
+	for (i = 0; i < u->fn->nr_streams && !c->pa; i++) {
 		if (u->fn->streams[i].dir != UACD_USBDESC_DIR_PLAYBACK)
 			continue;
-		pa = pick_alt(u->fn, &u->fn->streams[i], format, u->spec.channels, rate);
-		if (pa)
-			pst = &u->fn->streams[i];
+		c->pa = pick_alt(u->fn, &u->fn->streams[i], c->format, u->spec.channels, c->rate);
+		if (c->pa)
+			c->pst = &u->fn->streams[i];
 	}
-	if (pa)
-		format = alt_format(pa);
-	/* capture: the implicit feedback source if there is one, else the best with our format */
-	if (pa && pa->implicit_fb) {
-		ca = find_alt(u->fn, pa->implicit_fb_iface, pa->implicit_fb_alt, &cst);
-		if (!ca) {
-			snprintf(err, errlen, "usb: implicit feedback source interface %u alt %u not found",
-				 pa->implicit_fb_iface, pa->implicit_fb_alt);
-			ret = -ENODEV;
-			goto err_unbind;
-		}
-	} else {
-		for (i = 0; i < u->fn->nr_streams && !ca; i++) {
-			if (u->fn->streams[i].dir != UACD_USBDESC_DIR_CAPTURE)
-				continue;
-			ca = pick_alt(u->fn, &u->fn->streams[i], format, pa ? 0 : u->spec.channels, rate);
-			if (!ca && pa)
-				ca = pick_alt(u->fn, &u->fn->streams[i], format, 0, 0);
-			if (ca)
-				cst = &u->fn->streams[i];
-		}
-	}
-	if (!pa && !ca) {
-		snprintf(err, errlen, "usb %04x:%04x: no streaming alt setting matches%s%s%s",
+	if (c->pa)
+		c->format = alt_format(c->pa);
+	ret = bind_select_capture(u, c);
+	if (ret)
+		return ret;
+	if (!c->pa && !c->ca) {
+		snprintf(c->err, c->errlen, "usb %04x:%04x: no streaming alt setting matches%s%s%s",
 			 p->dev.vendor_id, p->dev.product_id,
 			 u->spec.format ? " format " : "", u->spec.format ? uacd_format_name(u->spec.format) : "",
 			 u->spec.channels || u->spec.rate ? " (channels/rate as asked)" : "");
-		ret = -ENODEV;
-		goto err_unbind;
+		return -ENODEV;
 	}
-	if (!pa)
-		format = alt_format(ca);
-	u->play_alt = pa;
-	u->cap_alt = ca;
-	u->play_iface = pst ? pst->iface : 0;
-	u->cap_iface = cst ? cst->iface : 0;
-	u->cap_deliver = ca && alt_format(ca) == format;
-	u->implicit = pa && pa->implicit_fb && ca;
+	if (!c->pa)
+		c->format = alt_format(c->ca);
+	u->play_alt = c->pa;
+	u->cap_alt = c->ca;
+	u->play_iface = c->pst ? c->pst->iface : 0;
+	u->cap_iface = c->cst ? c->cst->iface : 0;
+	u->cap_deliver = c->ca && alt_format(c->ca) == c->format;
+	u->implicit = c->pa && c->pa->implicit_fb && c->ca;
+	return 0;
+}
 
-	/* claim: AudioControl first (that detaches snd-usb-audio from all of them) */
-	ret = ops->claim(io, u->fn->ac_iface);
+/* Claim: AudioControl first (that detaches snd-usb-audio from all of them). */
+static int bind_claim(struct usbt *u, struct bind_ctx *c)
+{
+	const struct uacd_usb_probe *p = c->p;
+	int ret;
+
+	ret = u->ops->claim(u->io, u->fn->ac_iface);
 	if (ret) {
-		snprintf(err, errlen, "usb %04x:%04x: cannot claim interface %u: %s", p->dev.vendor_id,
-			 p->dev.product_id, u->fn->ac_iface, strerror(-ret));
-		goto err_unbind;
+		snprintf(c->err, c->errlen, "usb %04x:%04x: cannot claim interface %u: %s",
+			 p->dev.vendor_id, p->dev.product_id, u->fn->ac_iface, strerror(-ret));
+		return ret;
 	}
 	u->claimed_ac = true;
-	if (pa) {
-		ret = ops->claim(io, u->play_iface);
+	if (c->pa) {
+		ret = u->ops->claim(u->io, u->play_iface);
 		if (ret) {
-			snprintf(err, errlen, "usb: cannot claim interface %u: %s", u->play_iface, strerror(-ret));
-			goto err_unbind;
+			snprintf(c->err, c->errlen, "usb: cannot claim interface %u: %s", u->play_iface,
+				 strerror(-ret));
+			return ret;
 		}
 		u->claimed_play = true;
 	}
-	if (ca) {
-		ret = ops->claim(io, u->cap_iface);
+	if (c->ca) {
+		ret = u->ops->claim(u->io, u->cap_iface);
 		if (ret) {
-			snprintf(err, errlen, "usb: cannot claim interface %u: %s", u->cap_iface, strerror(-ret));
-			goto err_unbind;
+			snprintf(c->err, c->errlen, "usb: cannot claim interface %u: %s", u->cap_iface,
+				 strerror(-ret));
+			return ret;
 		}
 		u->claimed_cap = true;
 	}
+	return 0;
+}
 
-	/* rates */
-	n_rates = clock_rates(u, rates, UACD_MAX_RATES);
-	if (n_rates <= 0) {
-		snprintf(err, errlen, "usb: cannot read the sample rates: %s",
-			 n_rates ? strerror(-n_rates) : "none offered");
-		ret = n_rates ? n_rates : -ENODEV;
-		goto err_unbind;
+/*
+ * Rates: what the alt or the clock offers, and the one to run at (the
+ * device's on a re-plug, else the one asked for, else 48 kHz, else the
+ * first offered).
+ */
+static int bind_rates(struct usbt *u, struct bind_ctx *c)
+{
+	unsigned i, n;
+
+	c->n_rates = clock_rates(u, c->rates, UACD_MAX_RATES);
+	if (c->n_rates <= 0) {
+		snprintf(c->err, c->errlen, "usb: cannot read the sample rates: %s",
+			 c->n_rates ? strerror(-c->n_rates) : "none offered");
+		return c->n_rates ? c->n_rates : -ENODEV;
 	}
-	if (rebind)
-		rate = d->rate;
-	if (!rate) {
-		rate = rates[0];
-		for (i = 0; i < (unsigned)n_rates; i++)
-			if (rates[i] == 48000)
-				rate = 48000;
+	n = (unsigned)c->n_rates;
+	if (c->rebind)
+		c->rate = u->d->rate;
+	if (!c->rate) {
+		c->rate = c->rates[0];
+		for (i = 0; i < n; i++)
+			if (c->rates[i] == 48000)
+				c->rate = 48000;
 	}
-	for (i = 0; i < (unsigned)n_rates && rates[i] != rate; i++)
+	for (i = 0; i < n && c->rates[i] != c->rate; i++)
 		;
-	if (i == (unsigned)n_rates) {
-		snprintf(err, errlen, "usb %04x:%04x: rate %u Hz not offered", p->dev.vendor_id,
-			 p->dev.product_id, rate);
-		ret = -EINVAL;
-		goto err_unbind;
+	if (i == n) {
+		snprintf(c->err, c->errlen, "usb %04x:%04x: rate %u Hz not offered",
+			 c->p->dev.vendor_id, c->p->dev.product_id, c->rate);
+		return -EINVAL;
 	}
+	return 0;
+}
 
-	/* geometry */
-	u->fb_play = pa ? uacd_format_bytes(format) * pa->channels : 0;
+/* Geometry: frame sizes, the endpoint interval, packets per transfer, the buffer size. */
+static int bind_geometry(struct usbt *u, struct bind_ctx *c)
+{
+	const struct uacd_usbdesc_alt *pa = c->pa, *ca = c->ca;
+	struct uacd_device *d = u->d;
+	unsigned fpp_play, fpp_cap;
+
+	u->fb_play = pa ? uacd_format_bytes(c->format) * pa->channels : 0;
 	u->fb_cap = ca ? (uint32_t)ca->subslot * ca->channels : 0;
 	if (pa) {
 		const struct uacd_usbdesc_endpoint *ep = &pa->eps[pa->data_ep];
@@ -675,85 +522,108 @@ int uacd_usbt_bind(struct usbt *u, const struct uacd_usb_probe *p, const struct 
 		u->max_pkt_cap = uacd_usbdesc_ep_bytes_per_interval(ep);
 	}
 	if (!u->interval_us || 1000000u % u->interval_us) {
-		snprintf(err, errlen, "usb: unsupported endpoint interval");
-		ret = -EINVAL;
-		goto err_unbind;
+		snprintf(c->err, c->errlen, "usb: unsupported endpoint interval");
+		return -EINVAL;
 	}
-	if (rebind && (format != d->format || (pa ? pa->channels : 0) != d->play_ch ||
-		       (u->cap_deliver ? ca->channels : 0) != d->cap_ch)) {
-		snprintf(err, errlen, "usb: the re-plugged device offers another format");
-		ret = -EBUSY;
-		goto err_unbind;
+	if (c->rebind && (c->format != d->format || (pa ? pa->channels : 0) != d->play_ch ||
+			  (u->cap_deliver ? ca->channels : 0) != d->cap_ch)) {
+		snprintf(c->err, c->errlen, "usb: the re-plugged device offers another format");
+		return -EBUSY;
 	}
-	transfers = u->spec.transfers ? u->spec.transfers : DEFAULT_TRANSFERS;
-	packets = u->spec.packets ? u->spec.packets :
-		  DEFAULT_PACKETS_MS * 1000u / u->interval_us;
-	if (packets > UACD_USB_MAX_PACKETS)
-		packets = UACD_USB_MAX_PACKETS;
-	if (!packets)
-		packets = 1;
-	max_frames = packets * ((pa ? u->max_pkt_play / u->fb_play : 0) > (ca ? u->max_pkt_cap / u->fb_cap : 0) ?
-				pa ? u->max_pkt_play / u->fb_play : 0 : ca ? u->max_pkt_cap / u->fb_cap : 0);
-	if (rebind && max_frames > d->max_frames) {
-		snprintf(err, errlen, "usb: the re-plugged device has larger packets");
-		ret = -EBUSY;
-		goto err_unbind;
+	c->transfers = u->spec.transfers ? u->spec.transfers : DEFAULT_TRANSFERS;
+	c->packets = u->spec.packets ? u->spec.packets : DEFAULT_PACKETS_MS * 1000u / u->interval_us;
+	if (c->packets > UACD_USB_MAX_PACKETS)
+		c->packets = UACD_USB_MAX_PACKETS;
+	if (!c->packets)
+		c->packets = 1;
+	fpp_play = pa ? u->max_pkt_play / u->fb_play : 0;
+	fpp_cap = ca ? u->max_pkt_cap / u->fb_cap : 0;
+	c->max_frames = c->packets * (fpp_play > fpp_cap ? fpp_play : fpp_cap);
+	if (c->rebind && c->max_frames > d->max_frames) {
+		snprintf(c->err, c->errlen, "usb: the re-plugged device has larger packets");
+		return -EBUSY;
 	}
+	return 0;
+}
 
-	/* fill the engine's view */
-	if (!rebind) {
-		d->format = format;
-		d->rate = rate;
-		d->n_rates = (uint32_t)n_rates;
-		memcpy(d->rates, rates, sizeof(rates[0]) * (size_t)n_rates);
-		d->play_ch = pa ? pa->channels : 0;
-		d->cap_ch = u->cap_deliver ? ca->channels : 0;
-		d->max_frames = max_frames;
+/* The engine's view of the device (format and buffer only on a first bind). */
+static void bind_fill_device(struct usbt *u, const struct bind_ctx *c)
+{
+	const struct uacd_usb_probe *p = c->p;
+	struct uacd_device *d = u->d;
+
+	if (!c->rebind) {
+		d->format = c->format;
+		d->rate = c->rate;
+		d->n_rates = (uint32_t)c->n_rates;
+		memcpy(d->rates, c->rates, sizeof(c->rates[0]) * (size_t)c->n_rates);
+		d->play_ch = c->pa ? c->pa->channels : 0;
+		d->cap_ch = u->cap_deliver ? c->ca->channels : 0;
+		d->max_frames = c->max_frames;
 	}
-	d->latency_frames = rate / 1000u;
+	d->latency_frames = c->rate / 1000u;
 	d->usb.cls = 1;
 	d->usb.subcls = 1;
 	d->usb.vid = p->dev.vendor_id;
 	d->usb.pid = p->dev.product_id;
 	snprintf(d->usb.serial, sizeof(d->usb.serial), "%s", p->serial);
 	snprintf(d->usb.bus_path, sizeof(d->usb.bus_path), "%s", p->bus_path);
+}
 
-	ret = uacd_usbt_set_rate_hw(u, rate, err, errlen);
-	if (ret)
-		goto err_unbind;
+/* Playback transfers, and the explicit feedback ones when the endpoint has them. */
+static int bind_play_transfers(struct usbt *u, const struct bind_ctx *c)
+{
+	const struct uacd_usbdesc_alt *pa = c->pa;
+	const struct uacd_usbdesc_endpoint *ep = &pa->eps[pa->data_ep];
+	uint8_t fb_addr = pa->fb_ep >= 0 ? pa->eps[pa->fb_ep].address : pa->fb_address;
+	unsigned i;
+	int ret = 0;
 
-	/* transfers */
-	if (pa) {
-		const struct uacd_usbdesc_endpoint *ep = &pa->eps[pa->data_ep];
-		uint8_t fb_addr = pa->fb_ep >= 0 ? pa->eps[pa->fb_ep].address : pa->fb_address;
-
-		for (i = 0; i < transfers && !ret; i++)
-			ret = add_xfer(u, XFER_OUT, ep->address, packets, u->max_pkt_play);
-		u->use_fb = false;
-		if (!ret && !u->implicit && fb_addr && (fb_addr & 0x80)) {
-			u->max_pkt_fb = pa->fb_ep >= 0 ? uacd_usbdesc_ep_bytes_per_interval(&pa->eps[pa->fb_ep]) : 4;
-			if (!u->max_pkt_fb || u->max_pkt_fb > 8)
-				u->max_pkt_fb = 4;
-			for (i = 0; i < FB_TRANSFERS && !ret; i++)
-				ret = add_xfer(u, XFER_FB, fb_addr, packets, u->max_pkt_fb);
-			u->use_fb = true;
-		}
-		u->info.play_ep = ep->address;
-		u->info.fb_ep = u->use_fb ? fb_addr : 0;
-		u->info.play_sync = ep->sync;
+	for (i = 0; i < c->transfers && !ret; i++)
+		ret = add_xfer(u, XFER_OUT, ep->address, c->packets, u->max_pkt_play);
+	u->use_fb = false;
+	if (!ret && !u->implicit && fb_addr && (fb_addr & 0x80)) {
+		u->max_pkt_fb = pa->fb_ep >= 0 ? uacd_usbdesc_ep_bytes_per_interval(&pa->eps[pa->fb_ep]) : 4;
+		if (!u->max_pkt_fb || u->max_pkt_fb > 8)
+			u->max_pkt_fb = 4;
+		for (i = 0; i < FB_TRANSFERS && !ret; i++)
+			ret = add_xfer(u, XFER_FB, fb_addr, c->packets, u->max_pkt_fb);
+		u->use_fb = true;
 	}
+	u->info.play_ep = ep->address;
+	u->info.fb_ep = u->use_fb ? fb_addr : 0;
+	u->info.play_sync = ep->sync;
+	return ret;
+}
+
+/* Transfers: allocate and fill the iso transfers (and the capture bounce buffer). */
+static int bind_transfers(struct usbt *u, const struct bind_ctx *c)
+{
+	const struct uacd_usbdesc_alt *ca = c->ca;
+	unsigned i;
+	int ret = 0;
+
+	if (c->pa)
+		ret = bind_play_transfers(u, c);
 	if (ca && !ret) {
-		for (i = 0; i < transfers && !ret; i++)
-			ret = add_xfer(u, XFER_IN, ca->eps[ca->data_ep].address, packets, u->max_pkt_cap);
-		u->cap_buf = calloc((size_t)packets, u->max_pkt_cap);
+		for (i = 0; i < c->transfers && !ret; i++)
+			ret = add_xfer(u, XFER_IN, ca->eps[ca->data_ep].address, c->packets, u->max_pkt_cap);
+		u->cap_buf = calloc((size_t)c->packets, u->max_pkt_cap);
 		if (!u->cap_buf)
 			ret = -ENOMEM;
 		u->info.cap_ep = ca->eps[ca->data_ep].address;
 	}
-	if (ret) {
-		snprintf(err, errlen, "usb: cannot allocate transfers: %s", strerror(-ret));
-		goto err_unbind;
-	}
+	if (ret)
+		snprintf(c->err, c->errlen, "usb: cannot allocate transfers: %s", strerror(-ret));
+	return ret;
+}
+
+/* What `uacctl info` shows, the feature unit, and the log line of a bind. */
+static void bind_report(struct usbt *u, const struct bind_ctx *c)
+{
+	const struct uacd_usb_probe *p = c->p;
+	const struct uacd_usbdesc_alt *pa = c->pa, *ca = c->ca;
+
 	u->info.uac_version = u->fn->uac_version;
 	u->info.speed = u->speed;
 	u->info.play_iface = u->play_iface;
@@ -763,20 +633,58 @@ int uacd_usbt_bind(struct usbt *u, const struct uacd_usb_probe *p, const struct 
 	u->info.implicit_fb = u->implicit;
 	u->info.interval_us = u->interval_us;
 	u->info.max_packet = u->max_pkt_play;
-	u->info.transfers = transfers;
-	u->info.packets = packets;
-	pick_feature_unit(u);
+	u->info.transfers = c->transfers;
+	u->info.packets = c->packets;
+	uacd_usbt_pick_feature_unit(u);
 	u->info.fu_id = u->fu_id;
 	__atomic_store_n(&u->gone, 0, __ATOMIC_RELEASE);
 	uacd_info("usb %04x:%04x at %s (%s speed, UAC%d): playback %s%s%u ch alt %u ep 0x%02x %s%s, capture %s alt %u, %u Hz",
 		  p->dev.vendor_id, p->dev.product_id, p->bus_path[0] ? p->bus_path : "?", uacd_usbdesc_speed_name(u->speed),
-		  u->fn->uac_version, pa ? uacd_format_name(format) : "none", pa ? " " : "", d->play_ch,
+		  u->fn->uac_version, pa ? uacd_format_name(c->format) : "none", pa ? " " : "", u->d->play_ch,
 		  u->info.play_alt, u->info.play_ep, pa ? uacd_usbdesc_sync_name(pa->eps[pa->data_ep].sync) : "-",
 		  u->implicit ? " (implicit feedback)" : u->use_fb ? " (explicit feedback)" : "",
-		  ca ? (u->cap_deliver ? "yes" : "sizing only") : "none", u->info.cap_alt, rate);
+		  ca ? (u->cap_deliver ? "yes" : "sizing only") : "none", u->info.cap_alt, c->rate);
+}
+
+/*
+ * Parse, select and claim.  When `d` already has a format (re-plug into a
+ * dormant device) the selection must give the same format, channels and
+ * buffer size: -EBUSY otherwise.
+ */
+int uacd_usbt_bind(struct usbt *u, const struct uacd_usb_probe *p, const struct uacd_usb_io_ops *ops,
+		   void *io, bool rebind, char *err, size_t errlen)
+{
+	struct bind_ctx c = {
+		.p = p, .rebind = rebind, .err = err, .errlen = errlen,
+		.format = u->spec.format, .rate = u->spec.rate,
+	};
+	int ret;
+
+	u->ops = ops;
+	u->io = io;
+	u->devdesc = p->dev;
+	u->bus = p->bus;
+	u->address = p->address;
+	ret = bind_select(u, &c);
+	if (!ret)
+		ret = bind_claim(u, &c);
+	if (!ret)
+		ret = bind_rates(u, &c);
+	if (!ret)
+		ret = bind_geometry(u, &c);
+	if (ret)
+		goto err_unbind;
+	bind_fill_device(u, &c);
+	ret = uacd_usbt_set_rate_hw(u, c.rate, err, errlen);
+	if (!ret)
+		ret = bind_transfers(u, &c);
+	if (ret)
+		goto err_unbind;
+	bind_report(u, &c);
 	return 0;
 
 err_unbind:
+	/* the steps leave what they took in u: give it all back here */
 	if (u->ops) {
 		uacd_usbt_release_all(u);
 		uacd_usbt_free_transfers(u);

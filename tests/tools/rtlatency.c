@@ -61,6 +61,48 @@ static int setup(snd_pcm_t *pcm, unsigned rate, snd_pcm_uframes_t period, unsign
 	return snd_pcm_sw_params(pcm, sw);
 }
 
+/* Open DEVICE both ways and set both up; 0, or -1 with the message printed. */
+static int open_pair(const char *dev, unsigned rate, snd_pcm_uframes_t period, unsigned periods,
+		     snd_pcm_t **play, snd_pcm_t **cap)
+{
+	int err;
+
+	if (snd_pcm_open(play, dev, SND_PCM_STREAM_PLAYBACK, 0) < 0 ||
+	    snd_pcm_open(cap, dev, SND_PCM_STREAM_CAPTURE, 0) < 0) {
+		fprintf(stderr, "rtlatency: cannot open %s\n", dev);
+		return -1;
+	}
+	err = setup(*play, rate, period, periods);
+	if (err >= 0)
+		err = setup(*cap, rate, period, periods);
+	if (err < 0) {
+		fprintf(stderr, "rtlatency: setup: %s\n", snd_strerror(err));
+		return -1;
+	}
+	return 0;
+}
+
+/* The delay errors of n impulses: median, 90th percentile and worst by magnitude. */
+static void report_delay_error(double *derr, unsigned n_derr)
+{
+	double med, worst = 0;
+	unsigned a, b;
+
+	/* insertion sort by magnitude is fine for a few thousand */
+	for (a = 1; a < n_derr; a++)
+		for (b = a; b > 0 && fabs(derr[b - 1]) > fabs(derr[b]); b--) {
+			double tmp = derr[b];
+
+			derr[b] = derr[b - 1];
+			derr[b - 1] = tmp;
+		}
+	med = derr[n_derr / 2];
+	worst = derr[n_derr - 1];
+	printf("rtlatency: delay error (measured - predicted by snd_pcm_delay): median %+.0f frames, "
+	       "90%% within %.0f, worst %+.0f frames over %u impulses\n", med,
+	       fabs(derr[n_derr * 9 / 10]), worst, n_derr);
+}
+
 int main(int argc, char **argv)
 {
 	snd_pcm_t *play, *cap;
@@ -74,7 +116,7 @@ int main(int argc, char **argv)
 	snd_pcm_sframes_t d_play = 0, d_cap;
 	static double derr[4096];
 	unsigned n_derr = 0;
-	int pending = 0, err;
+	int pending = 0;
 
 	if (argc < 5) {
 		fprintf(stderr, "usage: rtlatency DEVICE PERIOD_FRAMES PERIODS SECONDS [RATE]\n");
@@ -85,18 +127,8 @@ int main(int argc, char **argv)
 	seconds = atof(argv[4]);
 	if (argc > 5)
 		rate = (unsigned)atoi(argv[5]);
-	if (snd_pcm_open(&play, argv[1], SND_PCM_STREAM_PLAYBACK, 0) < 0 ||
-	    snd_pcm_open(&cap, argv[1], SND_PCM_STREAM_CAPTURE, 0) < 0) {
-		fprintf(stderr, "rtlatency: cannot open %s\n", argv[1]);
+	if (open_pair(argv[1], rate, period, periods, &play, &cap))
 		return 2;
-	}
-	err = setup(play, rate, period, periods);
-	if (err >= 0)
-		err = setup(cap, rate, period, periods);
-	if (err < 0) {
-		fprintf(stderr, "rtlatency: setup: %s\n", snd_strerror(err));
-		return 2;
-	}
 	pbuf = calloc(period * 2, sizeof(int16_t));
 	cbuf = calloc(period * 2, sizeof(int16_t));
 	/* Prefill playback (this starts it), then start capture. */
@@ -185,24 +217,8 @@ int main(int argc, char **argv)
 	       (double)lat_sum / (double)n_lat * 1000.0 / rate, lat_max * 1000.0 / rate,
 	       (unsigned long long)n_lat, (unsigned long long)lost, (unsigned long long)xruns,
 	       (unsigned long long)pxruns, (double)gap_max / 1e6);
-	if (n_derr) {
-		double med, worst = 0;
-		unsigned a, b;
-
-		/* insertion sort by magnitude is fine for a few thousand */
-		for (a = 1; a < n_derr; a++)
-			for (b = a; b > 0 && fabs(derr[b - 1]) > fabs(derr[b]); b--) {
-				double tmp = derr[b];
-
-				derr[b] = derr[b - 1];
-				derr[b - 1] = tmp;
-			}
-		med = derr[n_derr / 2];
-		worst = derr[n_derr - 1];
-		printf("rtlatency: delay error (measured - predicted by snd_pcm_delay): median %+.0f frames, "
-		       "90%% within %.0f, worst %+.0f frames over %u impulses\n", med,
-		       fabs(derr[n_derr * 9 / 10]), worst, n_derr);
-	}
+	if (n_derr)
+		report_delay_error(derr, n_derr);
 	snd_pcm_close(play);
 	snd_pcm_close(cap);
 	return xruns || lost ? 1 : 0;

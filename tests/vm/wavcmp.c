@@ -246,15 +246,82 @@ static int64_t find_in_rec(const struct wav *ref, int64_t i, const struct wav *r
 	return -1;
 }
 
+/* What cmd_cmp counts while it walks REF and REC side by side. */
+struct cmp_counts {
+	int64_t matched, lost, repeated, inserted, corrupt, missing_tail;
+	int64_t first_mismatch, first_mismatch_rec;
+};
+
+/*
+ * Walk REF from `head` and REC from off + head: count matching frames and
+ * resynchronise after lost, repeated, inserted or corrupt ones.
+ */
+static void cmp_walk(const struct wav *ref, const struct wav *rec, int64_t head, int64_t off,
+		     struct cmp_counts *c)
+{
+	int64_t i, j, d, bad_run = 0;
+
+	i = head;
+	j = off + head;
+	while (i < ref->frames) {
+		if (j >= rec->frames) {
+			c->missing_tail = ref->frames - i;
+			break;
+		}
+		if (frame_eq(ref, i, rec, j)) {
+			c->matched++;
+			i++;
+			j++;
+			bad_run = 0;
+			continue;
+		}
+		if (c->first_mismatch < 0) {
+			c->first_mismatch = i;
+			c->first_mismatch_rec = j;
+		}
+		if (bad_run < MAX_BAD_RUN) {
+			int64_t n = window(ref, i);
+
+			/* REC continues elsewhere in REF: lost (d > 0) or
+			 * repeated (d < 0) frames; nearest first. */
+			for (d = 1; d <= RESYNC_RANGE; d++) {
+				if (run_eq(ref, i + d, rec, j, n))
+					break;
+				if (run_eq(ref, i - d, rec, j, n)) {
+					d = -d;
+					break;
+				}
+			}
+			if (d <= RESYNC_RANGE) {
+				if (d > 0)
+					c->lost += d;
+				else
+					c->repeated += -d;
+				i += d;
+				continue;
+			}
+			/* REF continues later in REC: frames inserted */
+			d = find_in_rec(ref, i, rec, j + 1, j + RESYNC_RANGE);
+			if (d >= 0) {
+				c->inserted += d - j;
+				j = d;
+				continue;
+			}
+		}
+		c->corrupt++;
+		bad_run++;
+		i++;
+		j++;
+	}
+}
+
 static int cmd_cmp(int argc, char **argv)
 {
 	bool allow_truncated = false, found = false;
 	struct wav ref, rec;
 	long skip = 0;
-	int64_t head, off = -1, i, j, d;
-	int64_t matched = 0, lost = 0, repeated = 0, inserted = 0, corrupt = 0;
-	int64_t first_mismatch = -1, first_mismatch_rec = -1, missing_tail = 0;
-	int64_t bad_run = 0;
+	struct cmp_counts c = { .first_mismatch = -1, .first_mismatch_rec = -1 };
+	int64_t head, off = -1, j;
 	int rc = 2, k;
 
 	if (argc < 2)
@@ -298,81 +365,29 @@ static int cmd_cmp(int argc, char **argv)
 		goto out_rec;
 	}
 	printf("offset=%" PRId64 " head_lost=%" PRId64 "\n", off, head);
-	lost = head;
-
-	i = head;
-	j = off + head;
-	while (i < ref.frames) {
-		if (j >= rec.frames) {
-			missing_tail = ref.frames - i;
-			break;
-		}
-		if (frame_eq(&ref, i, &rec, j)) {
-			matched++;
-			i++;
-			j++;
-			bad_run = 0;
-			continue;
-		}
-		if (first_mismatch < 0) {
-			first_mismatch = i;
-			first_mismatch_rec = j;
-		}
-		if (bad_run < MAX_BAD_RUN) {
-			int64_t n = window(&ref, i);
-
-			/* REC continues elsewhere in REF: lost (d > 0) or
-			 * repeated (d < 0) frames; nearest first. */
-			for (d = 1; d <= RESYNC_RANGE; d++) {
-				if (run_eq(&ref, i + d, &rec, j, n))
-					break;
-				if (run_eq(&ref, i - d, &rec, j, n)) {
-					d = -d;
-					break;
-				}
-			}
-			if (d <= RESYNC_RANGE) {
-				if (d > 0)
-					lost += d;
-				else
-					repeated += -d;
-				i += d;
-				continue;
-			}
-			/* REF continues later in REC: frames inserted */
-			d = find_in_rec(&ref, i, &rec, j + 1, j + RESYNC_RANGE);
-			if (d >= 0) {
-				inserted += d - j;
-				j = d;
-				continue;
-			}
-		}
-		corrupt++;
-		bad_run++;
-		i++;
-		j++;
-	}
+	c.lost = head;
+	cmp_walk(&ref, &rec, head, off, &c);
 
 	printf("compared=%" PRId64 " matched=%" PRId64 " lost=%" PRId64 " repeated=%" PRId64
 	       " inserted=%" PRId64 " corrupt=%" PRId64 " missing_tail=%" PRId64 "\n",
-	       ref.frames, matched, lost, repeated, inserted, corrupt, missing_tail);
-	if (first_mismatch >= 0)
+	       ref.frames, c.matched, c.lost, c.repeated, c.inserted, c.corrupt, c.missing_tail);
+	if (c.first_mismatch >= 0)
 		printf("first_mismatch=ref:%" PRId64 " rec:%" PRId64 " (%.3f s into the reference)\n",
-		       first_mismatch, first_mismatch_rec, (double)first_mismatch / ref.rate);
+		       c.first_mismatch, c.first_mismatch_rec, (double)c.first_mismatch / ref.rate);
 	else
 		printf("first_mismatch=none\n");
 
-	if (matched == ref.frames && first_mismatch < 0 && head == 0 && !missing_tail) {
+	if (c.matched == ref.frames && c.first_mismatch < 0 && head == 0 && !c.missing_tail) {
 		printf("result=bit-exact: all %" PRId64 " frames match at offset %" PRId64 "\n",
-		       matched, off);
+		       c.matched, off);
 		rc = 0;
-	} else if (allow_truncated && first_mismatch < 0 && head == 0 && matched > 0) {
+	} else if (allow_truncated && c.first_mismatch < 0 && head == 0 && c.matched > 0) {
 		printf("result=bit-exact-prefix: the first %" PRId64 " of %" PRId64
 		       " frames match at offset %" PRId64 ", then the recording ends\n",
-		       matched, ref.frames, off);
+		       c.matched, ref.frames, off);
 		rc = 0;
 	} else {
-		printf("result=FAIL: %" PRId64 " of %" PRId64 " frames match\n", matched, ref.frames);
+		printf("result=FAIL: %" PRId64 " of %" PRId64 " frames match\n", c.matched, ref.frames);
 		rc = 1;
 	}
 out_rec:
