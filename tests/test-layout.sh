@@ -12,6 +12,11 @@ check() {	# $1 = folders or files, $2 = regexp of allowed engine rooms
 check engine/core "core/"
 check engine/sim "core/|sim/"
 check engine/usb "core/|usb/"
+# struct uacd_device is core's: the transports see it through
+# core/transport.h, the daemon through core/uacd-device.h, never the struct
+for f in $(find engine -name '*.[ch]' ! -path 'engine/core/*'); do
+	grep -Hn '#include "engine/core/device.h"' "$f" && bad=1
+done
 # the daemon sees a device through core/uacd-device.h, where it is opaque:
 # never core/device.h (the struct, the transport ops, the RT calls)
 check engine/daemon "daemon/|usb/|sim/|core/uacd-device.h|core/dsp-stage.h|core/log.h|core/format.h"

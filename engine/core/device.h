@@ -21,33 +21,9 @@
 #include <uacd/io_operation.h>
 #include <uacd/protocol.h>
 
+#include "engine/core/transport.h"
 #include "engine/core/uacd-device.h"
 
-struct uacd_transport_ops {
-	const char *kind;			/* "sim", "usb" */
-	/* Control thread: start streaming and the RT thread; 0 or -errno. */
-	int (*start)(struct uacd_device *d);
-	/* Control thread: stop the RT thread and streaming. */
-	void (*stop)(struct uacd_device *d);
-	/* Control thread: change the rate while no stream exists. */
-	int (*set_rate)(struct uacd_device *d, uint32_t rate);
-	/* Control thread: append a human-readable status. */
-	int (*status)(struct uacd_device *d, char *buf, size_t len);
-	/*
-	 * Control thread, optional: get or set a control ("volume" in 1/256 dB,
-	 * "mute" 0/1).  On GET and SET, fills value/min/max/res.  0, -ENOENT
-	 * for a control the device does not have, -EINVAL for a bad value.
-	 */
-	int (*control)(struct uacd_device *d, const char *name, bool set, int32_t *value,
-		       int32_t *min, int32_t *max, int32_t *res);
-	/*
-	 * Control thread, optional: the last explicit feedback value (frames
-	 * per packet, Q16.16) and the packet interval in µs; 0, or -ENOENT
-	 * when the playback endpoint has no feedback.
-	 */
-	int (*feedback)(struct uacd_device *d, uint32_t *q16, uint32_t *packet_us);
-	void (*free)(struct uacd_device *d);
-};
 
 struct uacd_device_stats {
 	uint64_t cycles;
@@ -140,22 +116,6 @@ struct uacd_device {
 	pthread_mutex_t lock;		/* control thread writers of RCU pointers */
 };
 
-/* Control thread: allocate scratch for the format/channels/max_frames set by the transport. */
-int uacd_dev_init(struct uacd_device *d);
-/* rt: fill `out` (device format, play_ch channels) with `frames` frames. */
-void uacd_dev_play(struct uacd_device *d, void *out, uint32_t frames, uint64_t host_time);
-/* rt: deliver `frames` captured frames (device format, cap_ch channels). */
-void uacd_dev_capture(struct uacd_device *d, const void *in, uint32_t frames, uint64_t host_time);
-/* rt: end of a cycle: report a quiescent state. */
-void uacd_dev_cycle_end(struct uacd_device *d);
-/* rt: the device disappeared: end every stream with -ENODEV. */
-void uacd_dev_fail_streams(struct uacd_device *d, int32_t error);
-
-/* RT thread: first and last calls of a transport's RT thread function. */
-void uacd_dev_rt_enter(struct uacd_device *d);
-void uacd_dev_rt_leave(struct uacd_device *d);
-
-/* Start the RT thread running fn(d); falls back to SCHED_OTHER with one message. */
-int uacd_dev_spawn_rt(struct uacd_device *d, void *(*fn)(void *));
+/* The calls a transport makes are in transport.h; the daemon's in uacd-device.h. */
 
 #endif /* UACD_DEVICE_H */

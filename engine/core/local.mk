@@ -7,7 +7,7 @@ engine_core_libuacdcore_la_SOURCES = \
 	engine/core/format.c engine/core/format.h engine/core/format-name.h \
 	engine/core/log.c engine/core/log.h \
 	engine/core/device.c engine/core/device-rt.c engine/core/device.h engine/core/uacd-device.h \
-	engine/core/device-ctl.c \
+	engine/core/device-ctl.c engine/core/transport.h engine/core/transport-api.c \
 	engine/core/dev-stats.c \
 	engine/core/dsp-stage.c engine/core/dsp-stage.h
 engine_core_libuacdcore_la_CFLAGS = $(AM_CFLAGS) $(URCU_CFLAGS)

@@ -16,6 +16,7 @@
 #include <sndfile.h>
 
 #include "engine/core/packet.h"
+#include "engine/core/transport.h"
 
 struct uacd_device;
 
@@ -92,6 +93,13 @@ bool sim_rate_supported(uint32_t rate);
  * channels, format, name, priority) and s (mode, drift, bus, time, files).
  * 0 or -EINVAL with err.
  */
-int sim_parse_spec(struct uacd_device *d, struct sim *s, const char *spec, char *err, size_t errlen);
+/* What the spec says of the device itself (the engine gets it with uacd_dev_set_geometry). */
+struct sim_params {
+	char name[UACD_NAME_MAX];
+	struct uacd_dev_geometry g;
+	int rt_priority;
+};
+
+int sim_parse_spec(struct sim_params *d, struct sim *s, const char *spec, char *err, size_t errlen);
 
 #endif /* UACD_SIM_PRIVATE_H */

@@ -11,7 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "engine/core/device.h"
+#include "engine/core/transport.h"
 #include "engine/core/format.h"
 #include "engine/sim/sim-private.h"
 
@@ -47,7 +47,7 @@ bool sim_rate_supported(uint32_t rate)
  * A key of the device itself: rate, channels, format, name, priority.
  * 0, -EINVAL with err, or 1 when the key is not one of these.
  */
-static int parse_device_key(struct uacd_device *d, const char *key, const char *val,
+static int parse_device_key(struct sim_params *d, const char *key, const char *val,
 			    char *err, size_t errlen)
 {
 	long v = 0;
@@ -60,19 +60,19 @@ static int parse_device_key(struct uacd_device *d, const char *key, const char *
 				 "sim: rate=%ld: supported rates are 44100, 48000, 88200, 96000, 176400, 192000", v);
 			return -EINVAL;
 		}
-		d->rate = (uint32_t)v;
+		d->g.rate = (uint32_t)v;
 	} else if (!strcmp(key, "channels")) {
 		ret = parse_uint(key, val, 1, UACD_MAX_CHANNELS, &v, err, errlen);
-		d->play_ch = d->cap_ch = (uint32_t)v;
+		d->g.play_ch = d->g.cap_ch = (uint32_t)v;
 	} else if (!strcmp(key, "playback_channels")) {
 		ret = parse_uint(key, val, 0, UACD_MAX_CHANNELS, &v, err, errlen);
-		d->play_ch = (uint32_t)v;
+		d->g.play_ch = (uint32_t)v;
 	} else if (!strcmp(key, "capture_channels")) {
 		ret = parse_uint(key, val, 0, UACD_MAX_CHANNELS, &v, err, errlen);
-		d->cap_ch = (uint32_t)v;
+		d->g.cap_ch = (uint32_t)v;
 	} else if (!strcmp(key, "format")) {
-		d->format = uacd_format_parse(val);
-		if (!d->format) {
+		d->g.format = uacd_format_parse(val);
+		if (!d->g.format) {
 			snprintf(err, errlen,
 				 "sim: format=%s: expected S16_LE, S24_LE, S24_3LE, S32_LE or FLOAT_LE", val);
 			return -EINVAL;
@@ -171,7 +171,7 @@ static int parse_model_key(struct sim *s, const char *key, const char *val, char
 	return ret;
 }
 
-int sim_parse_spec(struct uacd_device *d, struct sim *s, const char *spec, char *err, size_t errlen)
+int sim_parse_spec(struct sim_params *d, struct sim *s, const char *spec, char *err, size_t errlen)
 {
 	char buf[1024], *save = NULL, *tok;
 	const char *opts;
@@ -211,7 +211,7 @@ int sim_parse_spec(struct uacd_device *d, struct sim *s, const char *spec, char 
 		snprintf(err, errlen, "sim: in= and out= need mode=wav");
 		return -EINVAL;
 	}
-	if (!d->play_ch && !d->cap_ch) {
+	if (!d->g.play_ch && !d->g.cap_ch) {
 		snprintf(err, errlen, "sim: a device needs playback or capture channels");
 		return -EINVAL;
 	}

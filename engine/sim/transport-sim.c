@@ -50,7 +50,7 @@
 
 #include <sndfile.h>
 
-#include "engine/core/device.h"
+#include "engine/core/transport.h"
 #include "engine/core/format.h"
 #include "engine/core/log.h"
 #include "engine/core/packet.h"
@@ -81,13 +81,13 @@ static int sf_subformat(uint32_t fmt)
 /* Read in= into memory, converted to the device's capture format. */
 static int load_input(struct uacd_device *d, struct sim *s, char *err, size_t errlen)
 {
-	uint32_t bps = uacd_format_bytes(d->format);
+	uint32_t bps = uacd_format_bytes(uacd_dev_format(d));
 	FILE *f;
 	long len;
 
 	if (!s->in_path[0])
 		return 0;
-	if (!d->cap_ch) {
+	if (!uacd_dev_channels(d, UACD_DIR_CAPTURE)) {
 		snprintf(err, errlen, "sim: in=%s but the device has no capture channels", s->in_path);
 		return -EINVAL;
 	}
@@ -120,35 +120,35 @@ static int load_input(struct uacd_device *d, struct sim *s, char *err, size_t er
 			snprintf(err, errlen, "sim: in=%s: %s", s->in_path, sf_strerror(NULL));
 			return -EINVAL;
 		}
-		if ((uint32_t)info.channels != d->cap_ch) {
+		if ((uint32_t)info.channels != uacd_dev_channels(d, UACD_DIR_CAPTURE)) {
 			snprintf(err, errlen, "sim: in=%s has %d channels, the device captures %u",
-				 s->in_path, info.channels, d->cap_ch);
+				 s->in_path, info.channels, uacd_dev_channels(d, UACD_DIR_CAPTURE));
 			sf_close(sf);
 			return -EINVAL;
 		}
-		if ((uint32_t)info.samplerate != d->rate)
+		if ((uint32_t)info.samplerate != uacd_dev_rate(d))
 			uacd_warn("sim: in=%s is %d Hz, the device runs at %u Hz: samples are used as they are",
-				  s->in_path, info.samplerate, d->rate);
+				  s->in_path, info.samplerate, uacd_dev_rate(d));
 		n = (uint64_t)info.frames;
 		s->in_data = malloc(n * s->frame_bytes_cap + 1);
-		ibuf = malloc(n * d->cap_ch * sizeof(int32_t) + 1);
-		fbuf = malloc(n * d->cap_ch * sizeof(float) + 1);
+		ibuf = malloc(n * uacd_dev_channels(d, UACD_DIR_CAPTURE) * sizeof(int32_t) + 1);
+		fbuf = malloc(n * uacd_dev_channels(d, UACD_DIR_CAPTURE) * sizeof(float) + 1);
 		if (!s->in_data || !ibuf || !fbuf) {
 			free(ibuf);
 			free(fbuf);
 			sf_close(sf);
 			return -ENOMEM;
 		}
-		if (d->format == UACD_FMT_FLOAT_LE)
+		if (uacd_dev_format(d) == UACD_FMT_FLOAT_LE)
 			n = (uint64_t)sf_readf_float(sf, fbuf, (sf_count_t)n);
 		else
 			n = (uint64_t)sf_readf_int(sf, ibuf, (sf_count_t)n);
 		for (i = 0; i < n; i++)
-			for (c = 0; c < d->cap_ch; c++) {
+			for (c = 0; c < uacd_dev_channels(d, UACD_DIR_CAPTURE); c++) {
 				uint8_t *p = s->in_data + i * s->frame_bytes_cap + c * bps;
-				int32_t v = ibuf[i * d->cap_ch + c];
+				int32_t v = ibuf[i * uacd_dev_channels(d, UACD_DIR_CAPTURE) + c];
 
-				switch (d->format) {
+				switch (uacd_dev_format(d)) {
 				case UACD_FMT_S16_LE:
 					v >>= 16;
 					p[0] = (uint8_t)v;
@@ -160,14 +160,14 @@ static int load_input(struct uacd_device *d, struct sim *s, char *err, size_t er
 					p[0] = (uint8_t)v;
 					p[1] = (uint8_t)(v >> 8);
 					p[2] = (uint8_t)(v >> 16);
-					if (d->format == UACD_FMT_S24_LE)
+					if (uacd_dev_format(d) == UACD_FMT_S24_LE)
 						p[3] = v < 0 ? 0xff : 0;
 					break;
 				case UACD_FMT_S32_LE:
 					memcpy(p, &v, 4);
 					break;
 				case UACD_FMT_FLOAT_LE:
-					memcpy(p, &fbuf[i * d->cap_ch + c], 4);
+					memcpy(p, &fbuf[i * uacd_dev_channels(d, UACD_DIR_CAPTURE) + c], 4);
 					break;
 				}
 			}
@@ -184,7 +184,7 @@ static int open_output(struct uacd_device *d, struct sim *s, char *err, size_t e
 {
 	if (!s->out_path[0])
 		return 0;
-	if (!d->play_ch) {
+	if (!uacd_dev_channels(d, UACD_DIR_PLAYBACK)) {
 		snprintf(err, errlen, "sim: out=%s but the device has no playback channels", s->out_path);
 		return -EINVAL;
 	}
@@ -196,9 +196,9 @@ static int open_output(struct uacd_device *d, struct sim *s, char *err, size_t e
 		}
 	} else {
 		SF_INFO info = {
-			.samplerate = (int)d->rate,
-			.channels = (int)d->play_ch,
-			.format = SF_FORMAT_WAV | sf_subformat(d->format),
+			.samplerate = (int)uacd_dev_rate(d),
+			.channels = (int)uacd_dev_channels(d, UACD_DIR_PLAYBACK),
+			.format = SF_FORMAT_WAV | sf_subformat(uacd_dev_format(d)),
 		};
 
 		s->sf = sf_open(s->out_path, SFM_WRITE, &info);
@@ -214,8 +214,8 @@ static int open_output(struct uacd_device *d, struct sim *s, char *err, size_t e
 static void *writer_main(void *arg)
 {
 	struct uacd_device *d = arg;
-	struct sim *s = d->tp;
-	uint32_t bps = uacd_format_bytes(d->format);
+	struct sim *s = uacd_dev_transport(d);
+	uint32_t bps = uacd_format_bytes(uacd_dev_format(d));
 	uint8_t *tmp = malloc(65536 + 16);
 
 	for (;;) {
@@ -243,7 +243,7 @@ static void *writer_main(void *arg)
 			}
 			if (s->raw) {
 				fwrite(tmp, 1, n, s->raw);
-			} else if (d->format == UACD_FMT_S24_LE) {
+			} else if (uacd_dev_format(d) == UACD_FMT_S24_LE) {
 				/* WAV stores 24-bit PCM packed: drop the container byte. */
 				for (i = 0; i < n / 4; i++)
 					memmove(tmp + i * 3, tmp + i * 4, 3);
@@ -318,7 +318,7 @@ static void sim_play(struct uacd_device *d, struct sim *s, uint32_t play, uint32
 	uint32_t room, n, i;
 	uint64_t fill;
 
-	uacd_dev_play(d, d->raw, play, host_time);
+	uacd_dev_play(d, uacd_dev_scratch(d), play, host_time);
 	fill = s->fifo_w - s->fifo_r;
 	room = SIM_FIFO_FRAMES - (uint32_t)fill;
 	n = play < room ? play : room;
@@ -326,13 +326,13 @@ static void sim_play(struct uacd_device *d, struct sim *s, uint32_t play, uint32
 		s->overflow_frames += play - n;
 	for (i = 0; i < n; i++)
 		memcpy(s->fifo + ((s->fifo_w + i) & (SIM_FIFO_FRAMES - 1)) * s->frame_bytes_play,
-		       d->raw + (size_t)i * s->frame_bytes_play, s->frame_bytes_play);
+		       uacd_dev_scratch(d) + (size_t)i * s->frame_bytes_play, s->frame_bytes_play);
 	s->fifo_w += n;
 
 	/* The DAC. */
 	fill = s->fifo_w - s->fifo_r;
 	/* The iso stream always runs, so the DAC starts once and keeps going. */
-	if (!s->dac_running && fill >= (uint64_t)d->rate * SIM_FIFO_TARGET_MS / 1000)
+	if (!s->dac_running && fill >= (uint64_t)uacd_dev_rate(d) * SIM_FIFO_TARGET_MS / 1000)
 		s->dac_running = true;
 	if (s->dac_running) {
 		uint32_t take = fill < made ? (uint32_t)fill : made;
@@ -344,27 +344,27 @@ static void sim_play(struct uacd_device *d, struct sim *s, uint32_t play, uint32
 		s->fifo_r += take;
 		if (take < made) {
 			/* Underflow: only a glitch while a stream is open. */
-			if (d->rt.playback_active)
+			if (uacd_dev_playback_active(d))
 				s->underflow_frames += made - take;
-			uacd_fmt_silence(d->format, d->play_ch, made - take,
+			uacd_fmt_silence(uacd_dev_format(d), uacd_dev_channels(d, UACD_DIR_PLAYBACK), made - take,
 					 s->dac + (size_t)take * s->frame_bytes_play);
 		}
 	} else {
-		uacd_fmt_silence(d->format, d->play_ch, made, s->dac);
+		uacd_fmt_silence(uacd_dev_format(d), uacd_dev_channels(d, UACD_DIR_PLAYBACK), made, s->dac);
 	}
 	s->dac_frames += made;
 	if ((uint32_t)(s->fifo_w - s->fifo_r) > s->fifo_level_max)
 		s->fifo_level_max = (uint32_t)(s->fifo_w - s->fifo_r);
-	d->rt.queued = s->fifo_w - s->fifo_r;
+	uacd_dev_set_queue_depth(d, s->fifo_w - s->fifo_r);
 
 	/* out=: everything the DAC plays while streams are open, plus a 1 s tail. */
 	if (s->out_ring) {
-		if (d->rt.playback_active) {
+		if (uacd_dev_playback_active(d)) {
 			s->out_active = true;
 			s->out_idle_frames = 0;
 		} else if (s->out_active) {
 			s->out_idle_frames += made;
-			if (s->out_idle_frames > d->rate)
+			if (s->out_idle_frames > uacd_dev_rate(d))
 				s->out_active = false;
 		}
 		if (s->out_active)
@@ -391,35 +391,35 @@ static void sim_capture(struct uacd_device *d, struct sim *s, uint32_t made, uin
 
 	switch (s->mode) {
 	case SIM_LOOPBACK:
-		if (d->play_ch == d->cap_ch) {
-			memcpy(d->raw, s->dac, (size_t)made * fbc);
+		if (uacd_dev_channels(d, UACD_DIR_PLAYBACK) == uacd_dev_channels(d, UACD_DIR_CAPTURE)) {
+			memcpy(uacd_dev_scratch(d), s->dac, (size_t)made * fbc);
 		} else {
-			uint32_t bps = uacd_format_bytes(d->format), c, n = d->cap_ch < d->play_ch ? d->cap_ch : d->play_ch;
+			uint32_t bps = uacd_format_bytes(uacd_dev_format(d)), c, n = uacd_dev_channels(d, UACD_DIR_CAPTURE) < uacd_dev_channels(d, UACD_DIR_PLAYBACK) ? uacd_dev_channels(d, UACD_DIR_CAPTURE) : uacd_dev_channels(d, UACD_DIR_PLAYBACK);
 
-			uacd_fmt_silence(d->format, d->cap_ch, made, d->raw);
+			uacd_fmt_silence(uacd_dev_format(d), uacd_dev_channels(d, UACD_DIR_CAPTURE), made, uacd_dev_scratch(d));
 			for (i = 0; i < made; i++)
 				for (c = 0; c < n; c++)
-					memcpy(d->raw + (size_t)i * fbc + c * bps,
+					memcpy(uacd_dev_scratch(d) + (size_t)i * fbc + c * bps,
 					       s->dac + (size_t)i * s->frame_bytes_play + c * bps, bps);
 		}
 		break;
 	case SIM_WAV:
-		if (!s->in_started && d->rt.capture_running)
+		if (!s->in_started && uacd_dev_capture_running(d))
 			s->in_started = true;
 		for (i = 0; i < made; i++) {
 			if (s->in_started && s->in_loop && s->in_frames && s->in_pos >= s->in_frames)
 				s->in_pos = 0;
 			if (s->in_started && s->in_pos < s->in_frames)
-				memcpy(d->raw + (size_t)i * fbc, s->in_data + s->in_pos++ * fbc, fbc);
+				memcpy(uacd_dev_scratch(d) + (size_t)i * fbc, s->in_data + s->in_pos++ * fbc, fbc);
 			else
-				memset(d->raw + (size_t)i * fbc, 0, fbc);
+				memset(uacd_dev_scratch(d) + (size_t)i * fbc, 0, fbc);
 		}
 		break;
 	case SIM_SILENCE:
-		uacd_fmt_silence(d->format, d->cap_ch, made, d->raw);
+		uacd_fmt_silence(uacd_dev_format(d), uacd_dev_channels(d, UACD_DIR_CAPTURE), made, uacd_dev_scratch(d));
 		break;
 	}
-	uacd_dev_capture(d, d->raw, made, host_time);
+	uacd_dev_capture(d, uacd_dev_scratch(d), made, host_time);
 }
 
 /* rt: one 1 ms cycle of the whole device. */
@@ -432,24 +432,24 @@ static void sim_cycle(struct uacd_device *d, struct sim *s, uint64_t host_time)
 		play += uacd_pktsched_next(&s->sched);
 		made += clock_tick(s);
 	}
-	if (play > d->max_frames)
-		play = d->max_frames;
-	if (made > d->max_frames)
-		made = d->max_frames;
-	if (d->play_ch)
+	if (play > uacd_dev_max_frames(d))
+		play = uacd_dev_max_frames(d);
+	if (made > uacd_dev_max_frames(d))
+		made = uacd_dev_max_frames(d);
+	if (uacd_dev_channels(d, UACD_DIR_PLAYBACK))
 		sim_play(d, s, play, made, host_time);
-	if (d->cap_ch)
+	if (uacd_dev_channels(d, UACD_DIR_CAPTURE))
 		sim_capture(d, s, made, host_time);
 }
 
 /* Advance the model by `cycles` 1 ms cycles without sleeping (tests). */
 void uacd_sim_step(struct uacd_device *d, unsigned cycles, uint64_t *host_time)
 {
-	struct sim *s = d->tp;
+	struct sim *s = uacd_dev_transport(d);
 	unsigned k;
 
 	for (k = 0; k < cycles; k++) {
-		d->rt.cycle_start_ns = uacd_now_ns();
+		uacd_dev_cycle_begin(d, uacd_now_ns(), 0, false);
 		sim_cycle(d, s, *host_time);
 		*host_time += 1000000ull;
 		uacd_dev_cycle_end(d);
@@ -459,12 +459,12 @@ void uacd_sim_step(struct uacd_device *d, unsigned cycles, uint64_t *host_time)
 static void *sim_rt_main(void *arg)
 {
 	struct uacd_device *d = arg;
-	struct sim *s = d->tp;
+	struct sim *s = uacd_dev_transport(d);
 	uint64_t start = uacd_now_ns(), k = 0;
 	double period = 1e6 / (s->fast ? s->speedup : 1.0);	/* real ns per 1 ms cycle */
 
 	uacd_dev_rt_enter(d);
-	while (!__atomic_load_n(&d->stop, __ATOMIC_ACQUIRE)) {
+	while (!uacd_dev_should_stop(d)) {
 		uint64_t due = start + (uint64_t)(period * (double)k);
 		uint64_t now = uacd_now_ns();
 		struct timespec ts;
@@ -477,18 +477,17 @@ static void *sim_rt_main(void *arg)
 			rcu_thread_online();
 		} else if (now - due > SIM_BEHIND_RESYNC_NS) {
 			/* Stalled (debugger, overloaded host): the bus does not wait. */
-			uacd_rtlog(UACD_LOG_WARNING, d->name, "fell %lld ms behind the bus clock; resynchronised",
+			uacd_rtlog(UACD_LOG_WARNING, uacd_dev_name(d), "fell %lld ms behind the bus clock; resynchronised",
 				   (int64_t)((now - due) / 1000000), 0, 0);
 			start = now - (uint64_t)(period * (double)k);
 		}
-		d->rt.cycle_start_ns = uacd_now_ns();
+		now = uacd_now_ns();
 		if (!s->fast) {
-			uint64_t late = d->rt.cycle_start_ns > due ? d->rt.cycle_start_ns - due : 0;
+			uint64_t late = now > due ? now - due : 0;
 
-			if (late > __atomic_load_n(&d->stats.wake_late_ns_max, __ATOMIC_RELAXED))
-				__atomic_store_n(&d->stats.wake_late_ns_max, late, __ATOMIC_RELAXED);
-			if (late > 1000000)
-				__atomic_fetch_add(&d->stats.late_cycles, 1, __ATOMIC_RELAXED);
+			uacd_dev_cycle_begin(d, now, late, late > 1000000);
+		} else {
+			uacd_dev_cycle_begin(d, now, 0, false);
 		}
 		/* host_time: the bus time the model is at (virtual in time=fast). */
 		sim_cycle(d, s, start + k * 1000000ull);
@@ -509,13 +508,13 @@ static int sim_reset_clock(struct uacd_device *d, struct sim *s)
 
 	s->pps = 1000000u / interval_us;
 	s->ppc = s->pps / 1000u;
-	ret = uacd_pktsched_init(&s->sched, d->rate, interval_us, 0);
+	ret = uacd_pktsched_init(&s->sched, uacd_dev_rate(d), interval_us, 0);
 	if (ret)
 		return ret;
-	ret = uacd_fb_decoder_init(&s->fbdec, d->rate, interval_us, s->high_speed);
+	ret = uacd_fb_decoder_init(&s->fbdec, uacd_dev_rate(d), interval_us, s->high_speed);
 	if (ret)
 		return ret;
-	step = (long double)d->rate * (1.0L + (long double)s->drift_ppm / 1e6L) / (long double)s->pps;
+	step = (long double)uacd_dev_rate(d) * (1.0L + (long double)s->drift_ppm / 1e6L) / (long double)s->pps;
 	s->clk_step_q32 = (uint64_t)llroundl(step * 4294967296.0L);
 	s->clk_acc_q32 = 0;
 	s->fb_carry = 0;
@@ -529,14 +528,12 @@ static int sim_reset_clock(struct uacd_device *d, struct sim *s)
 	 * phases cancel in a round trip.  rtlatency checks this: the round
 	 * trip the clock measures equals the sum of the two delays.
 	 */
-	d->latency_frames = 0;
-	d->io_info.rate = d->rate;
 	return 0;
 }
 
 static int sim_start(struct uacd_device *d)
 {
-	struct sim *s = d->tp;
+	struct sim *s = uacd_dev_transport(d);
 	char err[256];
 	int ret;
 
@@ -552,19 +549,15 @@ static int sim_start(struct uacd_device *d)
 			s->writer_running = true;
 	}
 	/* sim_rt_main measures its wake-ups only in real time */
-	d->stats.wake_measured = !s->fast;
+	uacd_dev_set_wake_measured(d, !s->fast);
 	return uacd_dev_spawn_rt(d, sim_rt_main);
 }
 
 static void sim_stop(struct uacd_device *d)
 {
-	struct sim *s = d->tp;
+	struct sim *s = uacd_dev_transport(d);
 
-	if (d->thread_running) {
-		__atomic_store_n(&d->stop, 1, __ATOMIC_RELEASE);
-		pthread_join(d->thread, NULL);
-		d->thread_running = false;
-	}
+	uacd_dev_join_rt(d);
 	if (s->writer_running) {
 		__atomic_store_n(&s->writer_stop, 1, __ATOMIC_RELEASE);
 		pthread_join(s->writer, NULL);
@@ -584,13 +577,13 @@ static int sim_set_rate(struct uacd_device *d, uint32_t rate)
 {
 	if (!sim_rate_supported(rate))
 		return -EINVAL;
-	d->rate = rate;
-	return sim_reset_clock(d, d->tp);
+	uacd_dev_rate_changed(d, rate);
+	return sim_reset_clock(d, uacd_dev_transport(d));
 }
 
 static int sim_status(struct uacd_device *d, char *buf, size_t len)
 {
-	struct sim *s = d->tp;
+	struct sim *s = uacd_dev_transport(d);
 
 	return snprintf(buf, len,
 			"  sim: %s, usb %s speed, drift %+d ppm, time %s; feedback %.4f frames/packet; "
@@ -609,7 +602,7 @@ static int sim_status(struct uacd_device *d, char *buf, size_t len)
 
 static int sim_feedback(struct uacd_device *d, uint32_t *q16, uint32_t *packet_us)
 {
-	struct sim *s = d->tp;
+	struct sim *s = uacd_dev_transport(d);
 
 	*q16 = __atomic_load_n(&s->last_fb_q16, __ATOMIC_RELAXED);
 	*packet_us = s->high_speed ? 125u : 1000u;
@@ -618,7 +611,7 @@ static int sim_feedback(struct uacd_device *d, uint32_t *q16, uint32_t *packet_u
 
 static void sim_free(struct uacd_device *d)
 {
-	struct sim *s = d->tp;
+	struct sim *s = uacd_dev_transport(d);
 
 	if (!s)
 		return;
@@ -627,7 +620,7 @@ static void sim_free(struct uacd_device *d)
 	free(s->in_data);
 	free(s->out_ring);
 	free(s);
-	d->tp = NULL;
+	uacd_dev_set_transport(d, NULL);
 }
 
 static const struct uacd_transport_ops sim_ops = {
@@ -642,35 +635,38 @@ static const struct uacd_transport_ops sim_ops = {
 
 int uacd_sim_create(const char *spec, struct uacd_device **out, char *err, size_t errlen)
 {
+	struct sim_params p = {
+		.name = "sim",
+		.g = { .format = UACD_FMT_S16_LE, .rate = 48000, .play_ch = 2, .cap_ch = 2,
+		       .rates = sim_rates, .n_rates = sizeof(sim_rates) / sizeof(sim_rates[0]) },
+	};
 	struct uacd_device *d;
 	struct sim *s;
 	int ret;
 
-	d = calloc(1, sizeof(*d));
 	s = calloc(1, sizeof(*s));
-	if (!d || !s) {
-		free(d);
+	d = s ? uacd_dev_alloc(&sim_ops, s) : NULL;
+	if (!d) {
 		free(s);
 		return -ENOMEM;
 	}
-	d->ops = &sim_ops;
-	d->tp = s;
-	d->usb.cls = d->usb.subcls = -1;
-	snprintf(d->name, sizeof(d->name), "sim");
-	d->format = UACD_FMT_S16_LE;
-	d->rate = 48000;
-	d->play_ch = d->cap_ch = 2;
-	d->rt_priority = 0;
-	d->n_rates = sizeof(sim_rates) / sizeof(sim_rates[0]);
-	memcpy(d->rates, sim_rates, sizeof(sim_rates));
 	s->mode = SIM_LOOPBACK;
 	s->speedup = 10.0;
 
-	ret = sim_parse_spec(d, s, spec, err, errlen);
+	ret = sim_parse_spec(&p, s, spec, err, errlen);
 	if (ret)
 		goto err_free;
-	s->frame_bytes_play = uacd_format_bytes(d->format) * d->play_ch;
-	s->frame_bytes_cap = uacd_format_bytes(d->format) * d->cap_ch;
+	/*
+	 * Worst-case buffer over every supported rate (192 frames a cycle at
+	 * 192 kHz, +25 % feedback range, drift, a frame per packet), so rate
+	 * changes need no allocation.
+	 */
+	p.g.max_frames = 192000u / 1000u * 5u / 4u + 16u;
+	uacd_dev_set_geometry(d, &p.g);
+	uacd_dev_set_name(d, p.name);
+	uacd_dev_set_rt_priority(d, p.rt_priority);
+	s->frame_bytes_play = uacd_format_bytes(uacd_dev_format(d)) * uacd_dev_channels(d, UACD_DIR_PLAYBACK);
+	s->frame_bytes_cap = uacd_format_bytes(uacd_dev_format(d)) * uacd_dev_channels(d, UACD_DIR_CAPTURE);
 	ret = sim_reset_clock(d, s);
 	if (ret) {
 		snprintf(err, errlen, "sim: bad clock configuration");
@@ -679,15 +675,9 @@ int uacd_sim_create(const char *spec, struct uacd_device **out, char *err, size_
 	ret = load_input(d, s, err, errlen);
 	if (ret)
 		goto err_free;
-	/*
-	 * Worst-case buffer over every supported rate (192 frames a cycle at
-	 * 192 kHz, +25 % feedback range, drift, a frame per packet), so rate
-	 * changes need no allocation.
-	 */
-	d->max_frames = 192000u / 1000u * 5u / 4u + 16u;
 	if (s->frame_bytes_play) {
 		s->fifo = calloc(SIM_FIFO_FRAMES, s->frame_bytes_play);
-		s->dac = calloc(d->max_frames, s->frame_bytes_play);
+		s->dac = calloc(uacd_dev_max_frames(d), s->frame_bytes_play);
 		if (!s->fifo || !s->dac) {
 			ret = -ENOMEM;
 			goto err_free;
@@ -714,7 +704,6 @@ int uacd_sim_create(const char *spec, struct uacd_device **out, char *err, size_
 	return 0;
 
 err_free:
-	d->ops = &sim_ops;
 	sim_free(d);
 	free(d);
 	return ret;

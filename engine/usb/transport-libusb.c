@@ -70,7 +70,7 @@
 
 #include <libusb.h>
 
-#include "engine/core/device.h"
+#include "engine/core/transport.h"
 #include "engine/core/format.h"
 #include "engine/core/log.h"
 #include "engine/core/packet.h"
@@ -91,7 +91,7 @@ static void mark_gone(struct usbt *u)
 	__atomic_store_n(&u->gone, 1, __ATOMIC_RELEASE);
 	u->info.gone = true;
 	uacd_dev_fail_streams(u->d, -ENODEV);
-	uacd_rtlog(UACD_LOG_WARNING, u->d->name, "device disconnected; streams ended", 0, 0, 0);
+	uacd_rtlog(UACD_LOG_WARNING, uacd_dev_name(u->d), "device disconnected; streams ended", 0, 0, 0);
 	r = write(u->gone_fd[1], &one, 1);
 	(void)r;
 }
@@ -126,20 +126,20 @@ static void submit(struct usbt *u, struct xfer *x)
 	int ret;
 
 	if (x->kind == XFER_OUT)
-		u->d->rt.queued += x->frames;
+		uacd_dev_add_queue_depth(u->d, (int64_t)x->frames);
 	ret = u->ops->submit(u->io, x->t);
 	if (ret == 0) {
 		x->inflight = true;
 		return;
 	}
 	if (x->kind == XFER_OUT)
-		u->d->rt.queued -= x->frames;
+		uacd_dev_add_queue_depth(u->d, -(int64_t)x->frames);
 	if (ret == -ENODEV) {
 		mark_gone(u);
 		return;
 	}
 	__atomic_fetch_add(&u->info.resubmit_failures, 1, __ATOMIC_RELAXED);
-	uacd_rtlog(UACD_LOG_WARNING, u->d->name, "cannot submit a transfer (errno %lld); retrying",
+	uacd_rtlog(UACD_LOG_WARNING, uacd_dev_name(u->d), "cannot submit a transfer (errno %lld); retrying",
 		   -ret, 0, 0);
 }
 
@@ -192,7 +192,7 @@ static void complete_in(struct usbt *u, struct xfer *x, uint64_t now)
 		} else {
 			__atomic_fetch_add(&u->info.errors, 1, __ATOMIC_RELAXED);
 			/* a lost packet still took an interval: pace playback nominally */
-			n = (uint32_t)(((uint64_t)u->d->rate * u->interval_us + 500000u) / 1000000u);
+			n = (uint32_t)(((uint64_t)uacd_dev_rate(u->d) * u->interval_us + 500000u) / 1000000u);
 		}
 		if (u->implicit) {
 			/* drop the oldest when playback does not keep up */
@@ -234,7 +234,7 @@ static bool complete(struct usbt *u, struct xfer *x, uint64_t now)
 
 	x->inflight = false;
 	if (x->kind == XFER_OUT) {
-		u->d->rt.queued -= x->frames;
+		uacd_dev_add_queue_depth(u->d, -(int64_t)x->frames);
 		__atomic_fetch_add(&u->info.out_packets, (uint64_t)t->num_iso_packets, __ATOMIC_RELAXED);
 	}
 	switch (t->status) {
@@ -267,8 +267,7 @@ static bool complete(struct usbt *u, struct xfer *x, uint64_t now)
 /* rt: does any client stream exist? */
 static bool have_streams(struct uacd_device *d)
 {
-	return rcu_dereference(d->streams[UACD_DIR_PLAYBACK])->n ||
-	       rcu_dereference(d->streams[UACD_DIR_CAPTURE])->n;
+	return uacd_dev_has_streams(d);
 }
 
 /* rt: stop when idle long enough, start again when a stream appears. */
@@ -308,7 +307,8 @@ static int rt_iterate(struct usbt *u, int timeout_ms)
 	rcu_thread_offline();
 	u->ops->handle_events(u->io, u->paused && timeout_ms > IDLE_POLL_MS ? IDLE_POLL_MS : timeout_ms);
 	rcu_thread_online();
-	d->rt.cycle_start_ns = now = uacd_now_ns();
+	now = uacd_now_ns();
+	uacd_dev_cycle_begin(d, now, 0, false);
 	for (k = 0; k < 2; k++)	/* IN and feedback first, then OUT */
 		for (i = 0; i < u->nx; i++) {
 			struct xfer *x = &u->x[i];
@@ -367,22 +367,22 @@ static void rt_drain(struct usbt *u)
 				__atomic_store_n(&u->x[i].done, 0, __ATOMIC_RELAXED);
 				u->x[i].inflight = false;
 				if (u->x[i].kind == XFER_OUT)
-					u->d->rt.queued -= u->x[i].frames;
+					uacd_dev_add_queue_depth(u->d, -(int64_t)u->x[i].frames);
 			}
 		uacd_dev_cycle_end(u->d);
 	}
 	if (inflight(u))
-		uacd_rtlog(UACD_LOG_WARNING, u->d->name, "%lld transfers did not come back at stop",
+		uacd_rtlog(UACD_LOG_WARNING, uacd_dev_name(u->d), "%lld transfers did not come back at stop",
 			   inflight(u), 0, 0);
 }
 
 static void *usb_rt_main(void *arg)
 {
 	struct uacd_device *d = arg;
-	struct usbt *u = d->tp;
+	struct usbt *u = uacd_dev_transport(d);
 
 	uacd_dev_rt_enter(d);
-	while (!__atomic_load_n(&d->stop, __ATOMIC_ACQUIRE))
+	while (!uacd_dev_should_stop(d))
 		rt_iterate(u, EVENT_TIMEOUT_MS);
 	rt_drain(u);
 	uacd_dev_rt_leave(d);
@@ -399,10 +399,10 @@ static int prepare_stream(struct usbt *u)
 	unsigned i;
 	int ret;
 
-	ret = uacd_pktsched_init(&u->sched, d->rate, u->interval_us, max_pkt_frames);
+	ret = uacd_pktsched_init(&u->sched, uacd_dev_rate(d), u->interval_us, max_pkt_frames);
 	if (ret)
 		return ret;
-	ret = uacd_fb_decoder_init(&u->fbdec, d->rate, u->interval_us, hs);
+	ret = uacd_fb_decoder_init(&u->fbdec, uacd_dev_rate(d), u->interval_us, hs);
 	if (ret && u->use_fb)
 		return ret;
 	u->imp_w = u->imp_r = 0;
@@ -410,7 +410,7 @@ static int prepare_stream(struct usbt *u)
 	/* nothing streams until a client does (unless pausing is off) */
 	u->paused = u->idle_ms != 0;
 	u->idle_us = 0;
-	d->rt.queued = 0;
+	uacd_dev_set_queue_depth(d, 0);
 	for (i = 0; i < u->nx; i++) {
 		u->x[i].inflight = false;
 		u->x[i].done = 0;
@@ -431,14 +431,14 @@ static int prepare_stream(struct usbt *u)
 
 static int usb_start(struct uacd_device *d)
 {
-	struct usbt *u = d->tp;
+	struct usbt *u = uacd_dev_transport(d);
 	int ret;
 
 	if (!u->ops)
 		return -ENODEV;
 	ret = prepare_stream(u);
 	if (ret) {
-		uacd_err("%s: cannot select the streaming alt settings: %s", d->name, strerror(-ret));
+		uacd_err("%s: cannot select the streaming alt settings: %s", uacd_dev_name(d), strerror(-ret));
 		return ret;
 	}
 	return uacd_dev_spawn_rt(d, usb_rt_main);
@@ -446,14 +446,13 @@ static int usb_start(struct uacd_device *d)
 
 static void usb_stop(struct uacd_device *d)
 {
-	struct usbt *u = d->tp;
+	struct usbt *u = uacd_dev_transport(d);
 
-	if (d->thread_running) {
-		__atomic_store_n(&d->stop, 1, __ATOMIC_RELEASE);
+	if (uacd_dev_rt_running(d)) {
+		uacd_dev_request_stop(d);
 		if (u->ops)
 			u->ops->interrupt(u->io);
-		pthread_join(d->thread, NULL);
-		d->thread_running = false;
+		uacd_dev_join_rt(d);
 	}
 	if (u->ops && !__atomic_load_n(&u->gone, __ATOMIC_ACQUIRE)) {
 		if (u->play_alt)
@@ -465,28 +464,33 @@ static void usb_stop(struct uacd_device *d)
 
 static int usb_set_rate(struct uacd_device *d, uint32_t rate)
 {
-	struct usbt *u = d->tp;
-	bool running = d->thread_running;
+	struct usbt *u = uacd_dev_transport(d);
+	bool running = uacd_dev_rt_running(d);
 	char err[256];
 	unsigned i;
 	int ret;
 
 	if (!u->ops)
 		return -ENODEV;
-	for (i = 0; i < d->n_rates && d->rates[i] != rate; i++)
-		;
-	if (i == d->n_rates)
-		return -EINVAL;
+	{
+		const uint32_t *rates;
+		unsigned n = uacd_dev_rates(d, &rates);
+
+		for (i = 0; i < n && rates[i] != rate; i++)
+			;
+		if (i == n)
+			return -EINVAL;
+	}
 	if (u->play_alt && !uacd_usbt_alt_has_rate(u->fn, u->play_alt, rate))
 		return -EINVAL;
 	if (running)
 		usb_stop(d);
 	ret = uacd_usbt_set_rate_hw(u, rate, err, sizeof(err));
 	if (ret)
-		uacd_err("%s: %s", d->name, err);
+		uacd_err("%s: %s", uacd_dev_name(d), err);
 	else
-		d->rate = d->io_info.rate = rate;
-	d->latency_frames = d->rate / 1000u;
+		uacd_dev_rate_changed(d, rate);
+	uacd_dev_set_latency(d, uacd_dev_rate(d) / 1000u);
 	if (running)
 		usb_start(d);
 	return ret;
@@ -494,17 +498,19 @@ static int usb_set_rate(struct uacd_device *d, uint32_t rate)
 
 static int usb_status(struct uacd_device *d, char *buf, size_t len)
 {
-	struct usbt *u = d->tp;
+	struct usbt *u = uacd_dev_transport(d);
+	struct uacd_dev_identity id;
 	struct uacd_usb_info in;
 
 	uacd_usb_get_info(d, &in);
+	uacd_dev_identity(d, &id);
 	if (!u->ops)
 		return snprintf(buf, len, "  usb: %s: not connected (waiting for re-plug)\n", u->spec_str);
 	return snprintf(buf, len,
 			"  usb: %04x:%04x at %s, %s speed, UAC%d; playback alt %u ep 0x%02x %s%s, capture alt %u ep 0x%02x; "
 			"%u transfers x %u packets of %u us; feedback %.4f frames/packet; packets out %llu in %llu fb %llu; "
 			"errors %llu, stalls %llu, failed submits %llu%s\n",
-			d->usb.vid, d->usb.pid, d->usb.bus_path[0] ? d->usb.bus_path : "?",
+			id.vid, id.pid, id.bus_path ? id.bus_path : "?",
 			uacd_usbdesc_speed_name(u->speed), in.uac_version, in.play_alt, in.play_ep,
 			u->play_alt ? uacd_usbdesc_sync_name(in.play_sync) : "-",
 			in.implicit_fb ? " implicit-fb" : in.fb_ep ? " explicit-fb" : "",
@@ -529,7 +535,7 @@ static int usb_feedback(struct uacd_device *d, uint32_t *q16, uint32_t *packet_u
 
 static void usb_free(struct uacd_device *d)
 {
-	struct usbt *u = d->tp;
+	struct usbt *u = uacd_dev_transport(d);
 
 	if (!u)
 		return;
@@ -539,7 +545,7 @@ static void usb_free(struct uacd_device *d)
 	if (u->gone_fd[1] >= 0)
 		close(u->gone_fd[1]);
 	free(u);
-	d->tp = NULL;
+	uacd_dev_set_transport(d, NULL);
 }
 
 static const struct uacd_transport_ops usb_ops = {
@@ -563,20 +569,16 @@ int uacd_usb_create_io(const char *spec, const struct uacd_usb_probe *p,
 	struct usbt *u;
 	int ret;
 
-	d = calloc(1, sizeof(*d));
 	u = calloc(1, sizeof(*u));
-	if (!d || !u) {
-		free(d);
+	d = u ? uacd_dev_alloc(&usb_ops, u) : NULL;
+	if (!d) {
 		free(u);
 		snprintf(err, errlen, "out of memory");
 		return -ENOMEM;
 	}
 	u->gone_fd[0] = u->gone_fd[1] = -1;
 	u->idle_ms = IDLE_STOP_MS;
-	d->ops = &usb_ops;
-	d->tp = u;
 	u->d = d;
-	d->usb.cls = d->usb.subcls = -1;
 	snprintf(u->spec_str, sizeof(u->spec_str), "%s", spec);
 	ret = uacd_usb_spec_parse(spec, &u->spec, err, errlen);
 	if (ret)
@@ -586,11 +588,15 @@ int uacd_usb_create_io(const char *spec, const struct uacd_usb_probe *p,
 		snprintf(err, errlen, "usb: pipe: %s", strerror(errno));
 		goto err_free;
 	}
-	if (u->spec.name[0])
-		snprintf(d->name, sizeof(d->name), "%s", u->spec.name);
-	else
-		snprintf(d->name, sizeof(d->name), "usb-%04x-%04x", p->dev.vendor_id, p->dev.product_id);
-	d->rt_priority = u->spec.priority > 0 ? u->spec.priority : 0;
+	if (u->spec.name[0]) {
+		uacd_dev_set_name(d, u->spec.name);
+	} else {
+		char name[UACD_NAME_MAX];
+
+		snprintf(name, sizeof(name), "usb-%04x-%04x", p->dev.vendor_id, p->dev.product_id);
+		uacd_dev_set_name(d, name);
+	}
+	uacd_dev_set_rt_priority(d, u->spec.priority > 0 ? u->spec.priority : 0);
 	ret = uacd_usbt_bind(u, p, ops, io, false, err, errlen);
 	if (ret)
 		goto err_free;
@@ -618,26 +624,26 @@ err_free:
 
 bool uacd_usb_is_usb(const struct uacd_device *d)
 {
-	return d && d->ops == &usb_ops;
+	return d && uacd_dev_ops(d) == &usb_ops;
 }
 
 int uacd_usb_gone_fd(const struct uacd_device *d)
 {
-	const struct usbt *u = d->tp;
+	const struct usbt *u = uacd_dev_transport(d);
 
 	return u->gone_fd[0];
 }
 
 bool uacd_usb_gone(const struct uacd_device *d)
 {
-	const struct usbt *u = d->tp;
+	const struct usbt *u = uacd_dev_transport(d);
 
 	return __atomic_load_n(&u->gone, __ATOMIC_ACQUIRE);
 }
 
 void uacd_usb_gone_ack(struct uacd_device *d)
 {
-	struct usbt *u = d->tp;
+	struct usbt *u = uacd_dev_transport(d);
 	uint8_t b[16];
 
 	while (read(u->gone_fd[0], b, sizeof(b)) > 0)
@@ -646,7 +652,7 @@ void uacd_usb_gone_ack(struct uacd_device *d)
 
 void uacd_usb_close(struct uacd_device *d, bool vanished)
 {
-	struct usbt *u = d->tp;
+	struct usbt *u = uacd_dev_transport(d);
 
 	if (vanished) {
 		__atomic_store_n(&u->gone, 1, __ATOMIC_RELEASE);
@@ -657,21 +663,21 @@ void uacd_usb_close(struct uacd_device *d, bool vanished)
 
 bool uacd_usb_is_open(const struct uacd_device *d)
 {
-	const struct usbt *u = d->tp;
+	const struct usbt *u = uacd_dev_transport(d);
 
 	return u->ops != NULL;
 }
 
 const char *uacd_usb_spec_string(const struct uacd_device *d)
 {
-	const struct usbt *u = d->tp;
+	const struct usbt *u = uacd_dev_transport(d);
 
 	return u->spec_str;
 }
 
 void uacd_usb_location(const struct uacd_device *d, uint8_t *bus, uint8_t *address)
 {
-	const struct usbt *u = d->tp;
+	const struct usbt *u = uacd_dev_transport(d);
 
 	*bus = u->bus;
 	*address = u->address;
@@ -680,7 +686,7 @@ void uacd_usb_location(const struct uacd_device *d, uint8_t *bus, uint8_t *addre
 int uacd_usb_rebind(struct uacd_device *d, const struct uacd_usb_probe *p,
 		    const struct uacd_usb_io_ops *ops, void *io, char *err, size_t errlen)
 {
-	struct usbt *u = d->tp;
+	struct usbt *u = uacd_dev_transport(d);
 	int ret;
 
 	if (u->ops)
@@ -700,7 +706,7 @@ int uacd_usb_rebind(struct uacd_device *d, const struct uacd_usb_probe *p,
 
 void uacd_usb_get_info(const struct uacd_device *d, struct uacd_usb_info *info)
 {
-	const struct usbt *u = d->tp;
+	const struct usbt *u = uacd_dev_transport(d);
 
 	*info = u->info;
 	info->out_packets = __atomic_load_n(&u->info.out_packets, __ATOMIC_RELAXED);
@@ -715,7 +721,7 @@ void uacd_usb_get_info(const struct uacd_device *d, struct uacd_usb_info *info)
 
 int uacd_usb_iterate(struct uacd_device *d, int timeout_ms)
 {
-	struct usbt *u = d->tp;
+	struct usbt *u = uacd_dev_transport(d);
 
 	if (!u->ops)
 		return -ENODEV;
@@ -730,7 +736,7 @@ int uacd_usb_iterate(struct uacd_device *d, int timeout_ms)
 
 void uacd_usb_drain(struct uacd_device *d)
 {
-	struct usbt *u = d->tp;
+	struct usbt *u = uacd_dev_transport(d);
 
 	if (u->ops)
 		rt_drain(u);
@@ -738,7 +744,7 @@ void uacd_usb_drain(struct uacd_device *d)
 
 void uacd_usb_set_idle_ms(struct uacd_device *d, uint32_t ms)
 {
-	struct usbt *u = d->tp;
+	struct usbt *u = uacd_dev_transport(d);
 
 	u->idle_ms = ms;
 }

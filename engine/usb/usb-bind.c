@@ -24,7 +24,7 @@
 
 #include <libusb.h>
 
-#include "engine/core/device.h"
+#include "engine/core/transport.h"
 #include "engine/core/format.h"
 #include "engine/core/log.h"
 #include "engine/usb/transport-libusb-private.h"
@@ -482,7 +482,7 @@ static int bind_rates(struct usbt *u, struct bind_ctx *c)
 	}
 	n = (unsigned)c->n_rates;
 	if (c->rebind)
-		c->rate = u->d->rate;
+		c->rate = uacd_dev_rate(u->d);
 	if (!c->rate) {
 		c->rate = c->rates[0];
 		for (i = 0; i < n; i++)
@@ -525,8 +525,8 @@ static int bind_geometry(struct usbt *u, struct bind_ctx *c)
 		snprintf(c->err, c->errlen, "usb: unsupported endpoint interval");
 		return -EINVAL;
 	}
-	if (c->rebind && (c->format != d->format || (pa ? pa->channels : 0) != d->play_ch ||
-			  (u->cap_deliver ? ca->channels : 0) != d->cap_ch)) {
+	if (c->rebind && (c->format != uacd_dev_format(d) || (pa ? pa->channels : 0) != uacd_dev_channels(d, UACD_DIR_PLAYBACK) ||
+			  (u->cap_deliver ? ca->channels : 0) != uacd_dev_channels(d, UACD_DIR_CAPTURE))) {
 		snprintf(c->err, c->errlen, "usb: the re-plugged device offers another format");
 		return -EBUSY;
 	}
@@ -539,7 +539,7 @@ static int bind_geometry(struct usbt *u, struct bind_ctx *c)
 	fpp_play = pa ? u->max_pkt_play / u->fb_play : 0;
 	fpp_cap = ca ? u->max_pkt_cap / u->fb_cap : 0;
 	c->max_frames = c->packets * (fpp_play > fpp_cap ? fpp_play : fpp_cap);
-	if (c->rebind && c->max_frames > d->max_frames) {
+	if (c->rebind && c->max_frames > uacd_dev_max_frames(d)) {
 		snprintf(c->err, c->errlen, "usb: the re-plugged device has larger packets");
 		return -EBUSY;
 	}
@@ -553,21 +553,20 @@ static void bind_fill_device(struct usbt *u, const struct bind_ctx *c)
 	struct uacd_device *d = u->d;
 
 	if (!c->rebind) {
-		d->format = c->format;
-		d->rate = c->rate;
-		d->n_rates = (uint32_t)c->n_rates;
-		memcpy(d->rates, c->rates, sizeof(c->rates[0]) * (size_t)c->n_rates);
-		d->play_ch = c->pa ? c->pa->channels : 0;
-		d->cap_ch = u->cap_deliver ? c->ca->channels : 0;
-		d->max_frames = c->max_frames;
+		struct uacd_dev_geometry g = {
+			.format = c->format,
+			.rate = c->rate,
+			.rates = c->rates,
+			.n_rates = (unsigned)c->n_rates,
+			.play_ch = c->pa ? c->pa->channels : 0,
+			.cap_ch = u->cap_deliver ? c->ca->channels : 0,
+			.max_frames = c->max_frames,
+		};
+
+		uacd_dev_set_geometry(d, &g);
 	}
-	d->latency_frames = c->rate / 1000u;
-	d->usb.cls = 1;
-	d->usb.subcls = 1;
-	d->usb.vid = p->dev.vendor_id;
-	d->usb.pid = p->dev.product_id;
-	snprintf(d->usb.serial, sizeof(d->usb.serial), "%s", p->serial);
-	snprintf(d->usb.bus_path, sizeof(d->usb.bus_path), "%s", p->bus_path);
+	uacd_dev_set_latency(d, c->rate / 1000u);
+	uacd_dev_set_usb_identity(d, 1, 1, p->dev.vendor_id, p->dev.product_id, p->serial, p->bus_path);
 }
 
 /* Playback transfers, and the explicit feedback ones when the endpoint has them. */
@@ -640,7 +639,7 @@ static void bind_report(struct usbt *u, const struct bind_ctx *c)
 	__atomic_store_n(&u->gone, 0, __ATOMIC_RELEASE);
 	uacd_info("usb %04x:%04x at %s (%s speed, UAC%d): playback %s%s%u ch alt %u ep 0x%02x %s%s, capture %s alt %u, %u Hz",
 		  p->dev.vendor_id, p->dev.product_id, p->bus_path[0] ? p->bus_path : "?", uacd_usbdesc_speed_name(u->speed),
-		  u->fn->uac_version, pa ? uacd_format_name(c->format) : "none", pa ? " " : "", u->d->play_ch,
+		  u->fn->uac_version, pa ? uacd_format_name(c->format) : "none", pa ? " " : "", uacd_dev_channels(u->d, UACD_DIR_PLAYBACK),
 		  u->info.play_alt, u->info.play_ep, pa ? uacd_usbdesc_sync_name(pa->eps[pa->data_ep].sync) : "-",
 		  u->implicit ? " (implicit feedback)" : u->use_fb ? " (explicit feedback)" : "",
 		  ca ? (u->cap_deliver ? "yes" : "sizing only") : "none", u->info.cap_alt, c->rate);

@@ -24,7 +24,7 @@
 
 #include <libusb.h>
 
-#include "engine/core/device.h"
+#include "engine/core/transport.h"
 #include "engine/core/log.h"
 #include "engine/usb/transport-libusb.h"
 #include "engine/usb/usb-find.h"

@@ -14,7 +14,7 @@
 #include <errno.h>
 #include <string.h>
 
-#include "engine/core/device.h"
+#include "engine/core/transport.h"
 #include "engine/core/log.h"
 #include "engine/usb/transport-libusb-private.h"
 #include "engine/usb/usb-control.h"
@@ -150,7 +150,7 @@ void uacd_usbt_apply_volume(struct usbt *u)
 	if (u->has_vol) {
 		ret = read_volume_range(u);
 		if (ret) {
-			uacd_warn("%s: feature unit %u: cannot read the volume range: %s", u->d->name,
+			uacd_warn("%s: feature unit %u: cannot read the volume range: %s", uacd_dev_name(u->d),
 				  u->fu_id, strerror(-ret));
 			u->has_vol = false;
 		} else {
@@ -158,7 +158,7 @@ void uacd_usbt_apply_volume(struct usbt *u)
 				u->vol_cur = u->vol_max;
 			ret = fu_set(u, UACD_FU_VOLUME_CONTROL, u->vol_cur);
 			if (ret)
-				uacd_warn("%s: cannot set the volume: %s", u->d->name, strerror(-ret));
+				uacd_warn("%s: cannot set the volume: %s", uacd_dev_name(u->d), strerror(-ret));
 		}
 	}
 	if (u->has_mute) {
@@ -166,7 +166,7 @@ void uacd_usbt_apply_volume(struct usbt *u)
 			u->mute_cur = 0;
 		ret = fu_set(u, UACD_FU_MUTE_CONTROL, u->mute_cur);
 		if (ret)
-			uacd_warn("%s: cannot set mute: %s", u->d->name, strerror(-ret));
+			uacd_warn("%s: cannot set mute: %s", uacd_dev_name(u->d), strerror(-ret));
 	}
 	u->vol_known = true;
 }
@@ -174,7 +174,7 @@ void uacd_usbt_apply_volume(struct usbt *u)
 int uacd_usbt_control(struct uacd_device *d, const char *name, bool set, int32_t *value,
 		      int32_t *min, int32_t *max, int32_t *res)
 {
-	struct usbt *u = d->tp;
+	struct usbt *u = uacd_dev_transport(d);
 	int ret;
 
 	if (!u->ops || __atomic_load_n(&u->gone, __ATOMIC_ACQUIRE))
