@@ -7,11 +7,13 @@ tests_tools_badclient_SOURCES = tests/tools/badclient.c
 # Test hooks and the RT malloc guard: shared objects loaded by uacd.
 test_module_flags = -module -avoid-version -shared -rpath /nowhere
 check_LTLIBRARIES += tests/hooks/hook-recorder.la tests/hooks/hook-invert.la \
-	tests/hooks/hook-malloc.la tests/hooks/rt-malloc-guard.la
+	tests/hooks/hook-malloc.la tests/hooks/rt-malloc-guard.la tests/hooks/hook-stall.la
 tests_hooks_hook_recorder_la_SOURCES = tests/hooks/hook-recorder.c
 tests_hooks_hook_recorder_la_LDFLAGS = $(AM_LDFLAGS) $(test_module_flags)
 tests_hooks_hook_invert_la_SOURCES = tests/hooks/hook-invert.c
 tests_hooks_hook_invert_la_LDFLAGS = $(AM_LDFLAGS) $(test_module_flags)
+tests_hooks_hook_stall_la_SOURCES = tests/hooks/hook-stall.c
+tests_hooks_hook_stall_la_LDFLAGS = $(AM_LDFLAGS) $(test_module_flags)
 tests_hooks_hook_malloc_la_SOURCES = tests/hooks/hook-malloc.c
 tests_hooks_hook_malloc_la_LDFLAGS = $(AM_LDFLAGS) $(test_module_flags)
 # The guard must not be sanitized itself (it replaces malloc).
@@ -37,7 +39,8 @@ integration_tests = \
 	tests/integration/test-delay.sh \
 	tests/integration/test-uacctl.sh \
 	tests/integration/test-authz.sh \
-	tests/integration/test-refused-open.sh
+	tests/integration/test-refused-open.sh \
+	tests/integration/test-shutdown-log.sh
 TESTS += $(integration_tests)
 EXTRA_DIST += tests/integration/lib.sh $(integration_tests)
 
