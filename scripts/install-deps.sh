@@ -14,6 +14,6 @@ apt-get install -y -qq --no-install-recommends \
 	libusb-1.0-0-dev liburcu-dev check \
 	libyaml-dev libfftw3-dev libsndfile1-dev libsystemd-dev \
 	sox clang-14 libfuzzer-14-dev libclang-rt-14-dev \
-	qemu-system-x86 busybox-static cpio xxd procps psmisc \
+	qemu-system-x86 busybox-static cpio xxd procps psmisc valgrind \
 	>/dev/null
 echo "install-deps: done"
