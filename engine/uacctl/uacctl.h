@@ -42,6 +42,15 @@ int uacctl_fail(const char *what, int ret, const char *text);
 /* A JSON string with its quotes, escaped. */
 void uacctl_json_string(FILE *f, const char *s);
 
+/*
+ * Text from the daemon (client names come from clients) made safe for a
+ * terminal: every control character but newline and tab, and DEL, becomes
+ * '?', so no ESC sequence or BEL reaches it.  JSON output escapes instead.
+ */
+void uacctl_clean_text(char *s);
+/* The same for a fixed-size field, terminated at n - 1 first. */
+void uacctl_clean_field(char *s, size_t n);
+
 /* uacctl-stats.c: `status` and `stats`. */
 int uacctl_status(int argc, char **argv);
 int uacctl_stats(int argc, char **argv);
