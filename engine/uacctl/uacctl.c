@@ -94,7 +94,7 @@ int uacctl_fail(const char *what, int ret, const char *text)
 
 	if (ret == UACCTL_ENOCONN)
 		status = EXIT_NO_DAEMON;
-	else if (ret == -EACCES || ret == -EPERM)
+	else if (ret == -EACCES)	/* the policy; -EPERM is uacd's own refusal */
 		status = EXIT_DENIED;
 	else
 		status = EXIT_FAILED;

@@ -12,7 +12,7 @@
 #include <stdio.h>
 
 /* Exit status, documented in uacctl(1). */
-#define EXIT_FAILED 1		/* the daemon (or the policy) said no, or failed */
+#define EXIT_FAILED 1		/* the daemon said no (not its policy), or failed */
 #define EXIT_USAGE 2		/* bad command line */
 #define EXIT_NO_DAEMON 3	/* cannot reach uacd */
 #define EXIT_DENIED 4		/* uacd's policy denied the request */
@@ -35,7 +35,9 @@ int uacctl_call(void *req, size_t req_size, void *rep, size_t rep_size);
 /*
  * Report a failed request: "uacctl: WHAT: TEXT" on stderr and, with
  * --json, {"error":TEXT,"exit":N} on stdout.  Returns the exit status for
- * ret: EXIT_NO_DAEMON, EXIT_DENIED for -EACCES/-EPERM, else EXIT_FAILED.
+ * ret: EXIT_NO_DAEMON, EXIT_DENIED for -EACCES (the policy's answer),
+ * else EXIT_FAILED (-EPERM too: uacd's own refusals, such as a hook file
+ * others may write or a read-only control, are not the policy's).
  */
 int uacctl_fail(const char *what, int ret, const char *text);
 
