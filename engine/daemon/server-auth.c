@@ -75,10 +75,14 @@ static int deny(struct conn *c, struct uacd_device *d, const char *what, unsigne
 	snprintf(text, len, "permission denied: %s on %.40s (policy rule '%.48s': %.120s)",
 		 what, on, dec->rule, dec->reason);
 	if (!(c->denied_logged & (1u << bit))) {
+		char exe[sizeof(c->ident.exe)];
+
 		c->denied_logged |= 1u << bit;
+		/* Anyone can give a binary a path with a newline in it. */
+		snprintf(exe, sizeof(exe), "%s", c->ident_ok && c->ident.exe[0] ? c->ident.exe : "?");
+		srv_clean(exe);
 		uacd_notice("denied %s on %s to %s (pid %d, uid %d, exe %s): rule '%s': %s",
-			    what, on, c->name, (int)c->pid, (int)c->uid,
-			    c->ident_ok && c->ident.exe[0] ? c->ident.exe : "?", dec->rule, dec->reason);
+			    what, on, c->name, (int)c->pid, (int)c->uid, exe, dec->rule, dec->reason);
 	}
 	return -EACCES;
 }

@@ -44,6 +44,7 @@ struct conn {
 	unsigned n_streams;
 	struct uacpol_client ident;	/* SO_PEERCRED + pidfd, taken at accept */
 	bool ident_ok;
+	bool hello_done;		/* HELLO answered: its wake pipe is the client's */
 	unsigned denied_logged;		/* bit per action: log each denial once */
 	struct conn *next;
 };
@@ -51,6 +52,13 @@ struct conn {
 struct uacd_server {
 	int listen_fd;
 	bool activated;			/* socket came from systemd */
+	/*
+	 * accept4() ran out of fds (or memory): the listener is out of the
+	 * epoll set until a connection closes or the next timer tick, so a
+	 * pending connection cannot make the loop spin; warned: said so once.
+	 */
+	bool listen_paused;
+	bool listen_warned;
 	char path[sizeof(((struct sockaddr_un *)0)->sun_path)];
 	int epfd;
 	int sigfd;
@@ -75,6 +83,12 @@ void srv_reply_text(struct conn *c, const struct uacd_msg_hdr *req, int result, 
 	__attribute__((format(printf, 4, 5)));
 /* Copy a fixed-size string field from a client message, always terminated. */
 void srv_field(char *dst, const char *src, size_t n);
+/*
+ * Make a client-supplied string safe to store, log and print: every byte
+ * that is not printable ASCII (control characters, DEL, bytes >= 0x80)
+ * becomes '?', so a name cannot forge a log line or drive a terminal.
+ */
+void srv_clean(char *s);
 
 /*
  * May connection c do a on d (NULL: the daemon, no device)?  0, or -EACCES

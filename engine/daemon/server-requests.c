@@ -26,8 +26,21 @@ static void handle_hello(struct uacd_server *srv, struct conn *c, struct uacd_he
 	int fds[1];
 
 	(void)srv;
+	/*
+	 * One HELLO per connection: the wake pipe's read end went to the
+	 * client with the first and is not ours to send again, and a fresh
+	 * pipe would orphan the streams already waking through the first.
+	 * A second one is a protocol error, answered (never left hanging)
+	 * and changing nothing, not even the name.
+	 */
+	if (c->hello_done) {
+		srv_reply_text(c, &m->hdr, -EPROTO, "HELLO twice on one connection");
+		return;
+	}
 	srv_field(m->name, m->name, sizeof(m->name));
 	snprintf(c->name, sizeof(c->name), "%s", m->name[0] ? m->name : "client");
+	/* The name goes into logs and `uacctl status`: no newline, ESC or BEL. */
+	srv_clean(c->name);
 	r.version = UACD_PROTO_VERSION;
 	if (m->version != UACD_PROTO_VERSION) {
 		r.hdr.result = -EPROTONOSUPPORT;
@@ -45,6 +58,7 @@ static void handle_hello(struct uacd_server *srv, struct conn *c, struct uacd_he
 	}
 	r.hdr.result = 0;
 	fds[0] = c->wake_r;
+	c->hello_done = true;
 	srv_send_reply(c->fd, &r, sizeof(r), fds, 1);
 	/* The client has its copy; ours of the read end is not needed. */
 	close(c->wake_r);
@@ -159,6 +173,8 @@ static void handle_stream_open(struct uacd_server *srv, struct conn *c, struct u
 	srv_send_reply(c->fd, &r, sizeof(r), fds, 1);
 	return;
 reply:
+	/* r.text may quote the client's device name */
+	srv_clean(r.text);
 	uacd_info("refused stream for %s (pid %d): %s", c->name, (int)c->pid, r.text);
 	srv_send_reply(c->fd, &r, sizeof(r), NULL, 0);
 }
@@ -322,6 +338,7 @@ static void handle_hook(struct uacd_server *srv, struct conn *c, struct uacd_hoo
 		return;
 	}
 	ret = uacd_registry_hook(srv->reg, d, load, path, args, msg, sizeof(msg));
+	srv_clean(path);	/* for the log only: the file was found by its real name */
 	if (!ret)
 		uacd_notice("%s: hook %s %s by %s (pid %d, uid %d)", uacd_dev_name(d), path,
 			    load ? "loaded" : "unloaded", c->name, (int)c->pid, (int)c->uid);

@@ -169,6 +169,33 @@ void uacd_server_set_reload(struct uacd_server *srv, uacd_reload_fn fn, void *da
 	srv->reload_data = data;
 }
 
+/*
+ * Out of fds (or memory) for a new connection: the listening socket stays
+ * readable while one waits in the backlog, and level-triggered epoll
+ * would wake us for it forever.  Take it out of the set; listen_resume()
+ * puts it back when a connection closes or at the next timer tick.
+ */
+static void listen_pause(struct uacd_server *srv, int err)
+{
+	if (srv->listen_paused)
+		return;
+	epoll_ctl(srv->epfd, EPOLL_CTL_DEL, srv->listen_fd, NULL);
+	srv->listen_paused = true;
+	if (!srv->listen_warned) {
+		srv->listen_warned = true;
+		uacd_warn("cannot accept connections: %s; new clients wait until one closes",
+			  strerror(err));
+	}
+}
+
+static void listen_resume(struct uacd_server *srv)
+{
+	if (!srv->listen_paused || srv->listen_fd < 0)
+		return;
+	if (ep_add(srv->epfd, srv->listen_fd, TAG_LISTEN) == 0)
+		srv->listen_paused = false;
+}
+
 void srv_conn_close(struct uacd_server *srv, struct conn *c)
 {
 	struct conn **pp;
@@ -194,6 +221,8 @@ void srv_conn_close(struct uacd_server *srv, struct conn *c)
 		uacpol_identity_release(&c->ident);
 	close(c->fd);
 	free(c);
+	/* An fd is free again: a client waiting in the backlog may come in. */
+	listen_resume(srv);
 }
 
 void uacd_server_free(struct uacd_server *srv)
@@ -231,8 +260,15 @@ static void accept_conn(struct uacd_server *srv)
 	int fd;
 
 	fd = accept4(srv->listen_fd, NULL, NULL, SOCK_CLOEXEC | SOCK_NONBLOCK);
-	if (fd < 0)
+	if (fd < 0) {
+		if (errno == EMFILE || errno == ENFILE || errno == ENOBUFS || errno == ENOMEM)
+			listen_pause(srv, errno);
 		return;
+	}
+	if (srv->listen_warned) {
+		srv->listen_warned = false;
+		uacd_notice("accepting connections again");
+	}
 	c = calloc(1, sizeof(*c));
 	if (!c) {
 		close(fd);
@@ -254,6 +290,8 @@ static void accept_conn(struct uacd_server *srv)
 		const char *base = strrchr(c->ident.exe, '/');
 
 		snprintf(c->name, sizeof(c->name), "%.63s", base ? base + 1 : c->ident.exe);
+		/* Anyone can name a binary "x\nuacd: ...". */
+		srv_clean(c->name);
 	}
 	if (ep_add(srv->epfd, fd, c)) {
 		close(fd);
@@ -316,6 +354,13 @@ void srv_field(char *dst, const char *src, size_t n)
 {
 	memcpy(dst, src, n);
 	dst[n - 1] = '\0';
+}
+
+void srv_clean(char *s)
+{
+	for (; *s; s++)
+		if ((unsigned char)*s < 0x20 || (unsigned char)*s >= 0x7f)
+			*s = '?';
 }
 
 
@@ -427,6 +472,8 @@ int uacd_server_run(struct uacd_server *srv)
 				if (read(srv->timerfd, &ticks, sizeof(ticks)) < 0)
 					(void)0;
 				uacd_log_drain();
+				/* fds may have freed elsewhere (a stream, a watch): try again */
+				listen_resume(srv);
 #ifdef HAVE_SYSTEMD
 				sd_notify(0, "WATCHDOG=1");
 #endif

@@ -187,6 +187,17 @@ static void json_device(FILE *f, const struct uacd_stats_reply *r)
 	}
 	fprintf(f, "]}");
 }
+/* For text output: names (a stream's is its client's choice) cannot drive the terminal. */
+static void clean_names(struct uacd_stats_reply *r)
+{
+	unsigned i;
+
+	uacctl_clean_field(r->device, sizeof(r->device));
+	uacctl_clean_field(r->kind, sizeof(r->kind));
+	for (i = 0; i < r->n_streams; i++)
+		uacctl_clean_field(((struct uacd_stats_stream *)stream_at(r, i))->client,
+				   sizeof(((struct uacd_stats_stream *)0)->client));
+}
 
 static void human_device(FILE *f, const struct uacd_stats_reply *r)
 {
@@ -251,6 +262,7 @@ static int refresh(const struct dev_list *l, bool json, const char *what)
 				putchar(',');
 			json_device(stdout, r);
 		} else {
+			clean_names((struct uacd_stats_reply *)(buf + i * UACD_STATS_REPLY_MAX));
 			human_device(stdout, r);
 		}
 	}
@@ -312,6 +324,8 @@ int uacctl_status(int argc, char **argv)
 		free(rep);
 		return ret;
 	}
+	/* the stream lines carry client names, which clients chose */
+	uacctl_clean_text(rep->text);
 	n = (int)strlen(rep->text);
 	printf("%s%s", rep->text, n && rep->text[n - 1] != '\n' ? "\n" : "");
 	free(rep);

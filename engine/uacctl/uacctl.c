@@ -4,8 +4,8 @@
  * that concerns the running daemon; `describe` and `policy` work offline on
  * files.  See uacctl(1).
  *
- * Exit status: 0 success, 1 the daemon (or the policy) said no / failed,
- * 2 usage error, 3 cannot reach uacd.
+ * Exit status: 0 success, 1 the daemon said no / failed, 2 usage error,
+ * 3 cannot reach uacd, 4 the policy denied it (uacctl.h).
  */
 #include "config.h"
 
@@ -56,8 +56,8 @@ static void usage(FILE *f)
 		"  -h, --help              show this help and exit\n"
 		"  -V, --version           show the version and exit\n"
 		"\n"
-		"Exit status: 0 ok, 1 failed, 2 usage error, 3 cannot reach uacd, 4 permission\n"
-		"denied; policy check: 0 allowed, 1 denied, 2 error.\n");
+		"Exit status: 0 ok, 1 failed, 2 usage error, 3 cannot reach uacd, 4 denied by the\n"
+		"policy; policy check: 0 allowed, 1 denied, 2 error.\n");
 }
 
 void uacctl_json_string(FILE *f, const char *s)
@@ -74,6 +74,19 @@ void uacctl_json_string(FILE *f, const char *s)
 	fputc('"', f);
 }
 
+void uacctl_clean_text(char *s)
+{
+	for (; *s; s++)
+		if (((unsigned char)*s < 0x20 && *s != '\n' && *s != '\t') || *s == 0x7f)
+			*s = '?';
+}
+
+void uacctl_clean_field(char *s, size_t n)
+{
+	s[n - 1] = '\0';
+	uacctl_clean_text(s);
+}
+
 int uacctl_fail(const char *what, int ret, const char *text)
 {
 	char msg[UACD_ERRTEXT_MAX + 128];
@@ -81,7 +94,7 @@ int uacctl_fail(const char *what, int ret, const char *text)
 
 	if (ret == UACCTL_ENOCONN)
 		status = EXIT_NO_DAEMON;
-	else if (ret == -EACCES || ret == -EPERM)
+	else if (ret == -EACCES)	/* the policy; -EPERM is uacd's own refusal */
 		status = EXIT_DENIED;
 	else
 		status = EXIT_FAILED;
@@ -90,8 +103,13 @@ int uacctl_fail(const char *what, int ret, const char *text)
 	else
 		snprintf(msg, sizeof(msg), "%s", text && text[0] ? text : strerror(-ret));
 	/* uacctl_call() already said why on stderr */
-	if (ret != UACCTL_ENOCONN)
-		fprintf(stderr, "uacctl: %s: %s\n", what, msg);
+	if (ret != UACCTL_ENOCONN) {
+		char shown[sizeof(msg)];
+
+		snprintf(shown, sizeof(shown), "%s", msg);
+		uacctl_clean_text(shown);
+		fprintf(stderr, "uacctl: %s: %s\n", what, shown);
+	}
 	if (uacctl_json) {
 		printf("{\"error\":");
 		uacctl_json_string(stdout, msg);
@@ -195,6 +213,7 @@ static int cmd_devices(int argc)
 	if (ret < 0)
 		return text_fail("devices", ret, rep);
 	if (!uacctl_json) {
+		uacctl_clean_text(rep->text);
 		printf("%s", rep->text);
 		free(rep);
 		return 0;
@@ -244,6 +263,7 @@ static int cmd_hook_list(int argc, char **argv)
 	if (ret < 0)
 		return text_fail("hook list", ret, rep);
 	if (!uacctl_json) {
+		uacctl_clean_text(rep->text);
 		ret = (int)strlen(rep->text);
 		printf("%s%s", rep->text, ret && rep->text[ret - 1] != '\n' ? "\n" : "");
 		free(rep);
@@ -297,6 +317,7 @@ static int cmd_reload(int argc)
 		uacctl_json_string(stdout, rep->text);
 		printf("}\n");
 	} else if (rep->text[0]) {
+		uacctl_clean_text(rep->text);
 		printf("%s%s", rep->text, rep->text[strlen(rep->text) - 1] != '\n' ? "\n" : "");
 	}
 	free(rep);
@@ -469,6 +490,7 @@ static int cmd_hook(const char *verb, int argc, char **argv)
 		uacctl_json_string(stdout, rep->text);
 		printf("}\n");
 	} else {
+		uacctl_clean_text(rep->text);
 		printf("%s\n", rep->text);
 	}
 	free(rep);

@@ -66,7 +66,7 @@ enum uacd_direction {
 };
 
 enum uacd_msg_type {
-	UACD_MSG_HELLO = 1,		/* -> uacd_hello; <- uacd_hello */
+	UACD_MSG_HELLO = 1,		/* -> uacd_hello; <- uacd_hello (a second: -EPROTO text) */
 	UACD_MSG_DEVICE_INFO = 2,	/* -> uacd_device_req; <- uacd_device_info */
 	UACD_MSG_STREAM_OPEN = 3,	/* -> uacd_stream_req; <- uacd_stream_reply + [memfd, eventfd] */
 	UACD_MSG_STREAM_CLOSE = 4,	/* -> (hdr); <- (hdr) */
@@ -91,7 +91,7 @@ struct uacd_hello {
 	struct uacd_msg_hdr hdr;
 	uint32_t version;	/* UACD_PROTO_VERSION */
 	uint32_t flags;
-	char name[UACD_NAME_MAX];	/* client's own name, for logs */
+	char name[UACD_NAME_MAX];	/* client's own name, for logs (non-printable ASCII -> '?') */
 };
 
 struct uacd_device_req {

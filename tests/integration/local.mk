@@ -40,7 +40,9 @@ integration_tests = \
 	tests/integration/test-uacctl.sh \
 	tests/integration/test-authz.sh \
 	tests/integration/test-refused-open.sh \
-	tests/integration/test-shutdown-log.sh
+	tests/integration/test-shutdown-log.sh \
+	tests/integration/test-fd-exhaust.sh \
+	tests/integration/test-client-names.sh
 TESTS += $(integration_tests)
 EXTRA_DIST += tests/integration/lib.sh $(integration_tests)
 

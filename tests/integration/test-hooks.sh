@@ -66,6 +66,13 @@ echo "$out" | grep -q "hook path must be absolute: hook-invert.so" || fail "no c
 cp "$HOOKS/hook-invert.so" "$T/w.so"; chmod 666 "$T/w.so"
 out=$("$UACCTL" hook load sim "$T/w.so" write_end 2>&1) && fail "world-writable hook accepted"
 echo "$out" | grep -q "is writable by group or others: refused" || fail "no clear error: $out"
+# uacd's own refusal (-EPERM), not the policy's: exit 1, not 4 "denied" (issue 13, item 9)
+chmod 664 "$T/w.so"
+rc=0
+out=$("$UACCTL" hook load sim "$T/w.so" write_end 2>&1) || rc=$?
+[ $rc != 0 ] || fail "group-writable hook accepted"
+echo "$out" | grep -q "hook $T/w.so is writable by group or others: refused" || fail "no clear error: $out"
+[ $rc = 1 ] || fail "a refused group-writable hook exits $rc, expected 1 (4 is for policy denials)"
 stop_uacd
 res=$("$PCMTOOL" cmp $fmt 2 "$T/in.raw" "$T/out.raw" --invert)
 echo "runtime WRITE_END hook: $res"

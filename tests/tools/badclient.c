@@ -8,7 +8,13 @@
  *                                the stream with -EPROTO
  *   badclient SOCKET messages    send malformed messages (short, unknown type,
  *                                truncated body, oversized, stray fds, stream
- *                                before hello) and check each reply
+ *                                before hello, a second hello) and check each
+ *                                reply
+ *   badclient SOCKET fill N      connect and say HELLO up to N times, until
+ *                                uacd stops answering (out of fds); keep every
+ *                                connection open for 60 s (or until killed)
+ *   badclient SOCKET evilname    HELLO with a name holding a newline, ESC and
+ *                                BEL, open a playback stream, hold it 60 s
  *
  * Prints "ok: ..." lines and exits 0 when uacd answered every case right.
  */
@@ -19,6 +25,7 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/socket.h>
+#include <sys/time.h>
 #include <sys/un.h>
 #include <time.h>
 #include <unistd.h>
@@ -165,6 +172,16 @@ static int messages(const char *path)
 		printf("FAIL: hello after garbage refused\n");
 		return 1;
 	}
+	{
+		struct uacd_hello h2 = { .hdr = { .type = UACD_MSG_HELLO, .size = sizeof(h2), .seq = 7 },
+					 .version = UACD_PROTO_VERSION, .name = "again" };
+		struct timeval tv = { 2, 0 }, none = { 0, 0 };
+
+		/* A second HELLO used to get no reply at all: do not wait forever for it. */
+		setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+		bad |= expect(fd, &h2, sizeof(h2), -EPROTO, "second HELLO on one connection");
+		setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &none, sizeof(none));
+	}
 	sreq.channels = 0;
 	bad |= expect(fd, &sreq, sizeof(sreq), -EINVAL, "0 channels");
 	sreq.channels = 2;
@@ -242,14 +259,90 @@ static int rate(const char *path)
 	return bad;
 }
 
+/* A HELLO named name on fd: 1 answered (ok or not), 0 no answer within 1 s. */
+static int hello_named(int fd, const char *name, int *wfd)
+{
+	struct uacd_hello h = { .hdr = { .type = UACD_MSG_HELLO, .size = sizeof(h), .seq = 1 },
+				.version = UACD_PROTO_VERSION };
+	struct uacd_text r;
+	struct timeval tv = { 1, 0 };
+
+	snprintf(h.name, sizeof(h.name), "%s", name);
+	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+	return xfer(fd, &h, sizeof(h), &r, sizeof(r), wfd) >= (ssize_t)sizeof(r.hdr);
+}
+
+static void hold(void)
+{
+	fflush(stdout);
+	sleep(60);
+}
+
+/*
+ * Connections until the daemon runs out of fds: each costs it the socket,
+ * a pidfd and a wake pipe.  The last one waits in the listen backlog.
+ */
+static int fill(const char *path, int max)
+{
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	int i, answered = 0, waiting = 0;
+
+	snprintf(sa.sun_path, sizeof(sa.sun_path), "%s", path);
+	for (i = 0; i < max && !waiting; i++) {
+		int fd = socket(AF_UNIX, SOCK_SEQPACKET, 0), wfd = -1;
+
+		if (fd < 0 || connect(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
+			printf("connect %d: %s\n", i, strerror(errno));
+			break;
+		}
+		if (hello_named(fd, "filler", &wfd))
+			answered++;
+		else
+			waiting++;
+	}
+	printf("filled: %d answered, %d waiting\n", answered, waiting);
+	hold();
+	return 0;
+}
+
+static int evilname(const char *path)
+{
+	struct uacd_stream_req req = { .hdr = { .type = UACD_MSG_STREAM_OPEN, .size = sizeof(req), .seq = 2 } };
+	struct uacd_stream_reply rep;
+	int fd = sock_connect(path), wfd = -1, memfd = -1;
+
+	if (!hello_named(fd, "evil\nuacd: sim: hook x.so loaded by root\x1b[2J\a", &wfd) || wfd < 0) {
+		printf("FAIL: hello refused\n");
+		return 1;
+	}
+	req.direction = UACD_DIR_PLAYBACK;
+	req.format = UACD_FMT_S16_LE;
+	req.channels = 2;
+	req.rate = 48000;
+	req.buffer_frames = 4800;
+	req.period_frames = 1200;
+	if (xfer(fd, &req, sizeof(req), &rep, sizeof(rep), &memfd) < (ssize_t)sizeof(rep.hdr) ||
+	    rep.hdr.result || memfd < 0) {
+		printf("FAIL: stream open: %s\n", rep.text);
+		return 1;
+	}
+	printf("ready: stream %u open\n", rep.stream_id);
+	hold();
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
+	if (argc == 4 && !strcmp(argv[2], "fill"))
+		return fill(argv[1], atoi(argv[3]));
+	if (argc == 3 && !strcmp(argv[2], "evilname"))
+		return evilname(argv[1]);
 	if (argc == 3 && !strcmp(argv[2], "rate"))
 		return rate(argv[1]);
 	if (argc == 3 && !strcmp(argv[2], "positions"))
 		return positions(argv[1]);
 	if (argc == 3 && !strcmp(argv[2], "messages"))
 		return messages(argv[1]);
-	fprintf(stderr, "usage: badclient SOCKET positions|messages|rate\n");
+	fprintf(stderr, "usage: badclient SOCKET positions|messages|rate|evilname, badclient SOCKET fill N\n");
 	return 2;
 }
