@@ -109,6 +109,7 @@ static int control(struct uac_ctl *u, const char *name, bool set, int32_t *value
 {
 	struct uacd_control_req req;
 	struct uacd_control_reply rep;
+	ssize_t n;
 	int ret;
 
 	memset(&req, 0, sizeof(req));
@@ -117,7 +118,14 @@ static int control(struct uac_ctl *u, const char *name, bool set, int32_t *value
 	snprintf(req.control, sizeof(req.control), "%s", name);
 	req.op = set ? UACD_CTL_SET : UACD_CTL_GET;
 	req.value = *value;
-	ret = uacd_client_call(&u->client, &req, sizeof(req), &rep, sizeof(rep), NULL);
+	n = uacd_client_exchange(&u->client, &req, sizeof(req), &rep, sizeof(rep), NULL);
+	if (n < 0) {
+		char why[128];
+
+		SNDERR("uac: %s", uacd_client_strerror(&u->client, (int)n, why, sizeof(why)));
+		return (int)n;
+	}
+	ret = rep.hdr.result;
 	if (ret < 0) {
 		rep.text[sizeof(rep.text) - 1] = '\0';
 		if (ret == -ENODEV && !rep.text[0])
@@ -292,14 +300,14 @@ static const snd_ctl_ext_callback_t uac_ctl_callbacks = {
 	.read_event = uac_read_event,
 };
 
-static int connect_daemon(struct uac_ctl *u, const char *path)
+static int connect_daemon(struct uac_ctl *u, const char *path, int timeout_ms)
 {
 	int32_t v = 0, min = 0, max = 0;
 	char comm[64], err[256];
 	unsigned k;
 	int ret;
 
-	ret = uacd_client_connect(&u->client, path, err, sizeof(err));
+	ret = uacd_client_connect_timeout(&u->client, path, timeout_ms, err, sizeof(err));
 	if (ret < 0) {
 		SNDERR("uac: %s", err);
 		return ret;
@@ -307,6 +315,11 @@ static int connect_daemon(struct uac_ctl *u, const char *path)
 	uacd_client_comm(comm, sizeof(comm), "alsa");
 	/* HELLO's reply carries the connection's wake pipe: the ctl has no use for it. */
 	ret = uacd_client_hello(&u->client, comm, NULL);
+	if (ret == -ETIMEDOUT) {
+		SNDERR("uac: uacd at %s did not answer within %d ms", u->client.path,
+		       u->client.timeout_ms);
+		return ret;
+	}
 	if (ret < 0) {
 		SNDERR("uac: uacd at %s refused us: %s", u->client.path, strerror(-ret));
 		return ret;
@@ -333,10 +346,10 @@ SND_CTL_PLUGIN_DEFINE_FUNC(uac)
 {
 	const char *device, *sock;
 	struct uac_ctl *u;
-	int ret;
+	int ret, timeout_ms;
 
 	(void)root;
-	ret = uac_conf_parse(conf, &device, &sock);
+	ret = uac_conf_parse(conf, &device, &sock, &timeout_ms);
 	if (ret < 0)
 		return ret;
 	u = calloc(1, sizeof(*u));
@@ -344,7 +357,7 @@ SND_CTL_PLUGIN_DEFINE_FUNC(uac)
 		return -ENOMEM;
 	u->client.sock = -1;
 	snprintf(u->device, sizeof(u->device), "%s", device);
-	ret = connect_daemon(u, uacd_client_socket_path(sock));
+	ret = connect_daemon(u, uacd_client_socket_path(sock), timeout_ms);
 	if (ret < 0)
 		goto err_free;
 

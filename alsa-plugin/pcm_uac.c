@@ -18,7 +18,17 @@
  * State changes go through the shared header: we write the new state and
  * bump cmd_seq; for stop/prepare we wait until the RT thread has
  * acknowledged that sequence number, so it will not touch the ring with the
- * old state any more.  start/drain/pause do not need to wait.
+ * old state any more (ACK_TIMEOUT_MS at most).  start/drain/pause do not
+ * need to wait.
+ *
+ * A daemon that stops answering (stopped, hung) must not hang the program:
+ * every request waits at most the `timeout` field's milliseconds
+ * (UACD_CLIENT_TIMEOUT_MS by default), and while the stream runs a timerfd,
+ * polled beside the wake pipe, checks that the daemon's position moves.
+ * When it has not moved for the timeout plus STALL_PERIODS periods (and no
+ * xrun explains it), the stream fails with -EIO: "uacd did not answer
+ * within N ms".  A daemon that shuts down ends every stream with
+ * -ESHUTDOWN first: "uacd stopped".
  */
 #include "config.h"
 
@@ -30,6 +40,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/timerfd.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -41,7 +52,10 @@
 #include "alsa-plugin/plugin-conf.h"
 #include "engine/client/uacd-client.h"
 
+/* How long the RT thread gets to acknowledge a stop, pause or prepare. */
 #define ACK_TIMEOUT_MS 500
+/* A running stream whose position stands still this many periods past the timeout: stalled. */
+#define STALL_PERIODS 4
 /* Byte limits as snd-usb-audio declares them; uacd's ring takes any of these. */
 #define MIN_PERIOD_BYTES 64
 #define MAX_PERIOD_BYTES (512u * 1024u)
@@ -51,6 +65,7 @@ struct uac_pcm {
 	snd_pcm_ioplug_t io;	/* must be first */
 	struct uacd_client client;
 	int wake_fd;
+	int timer_fd;		/* the liveness check's ticks while running; -1 without */
 	char device[UACD_NAME_MAX];
 	struct uacd_device_info info;
 	struct uacd_shm *shm;
@@ -63,6 +78,11 @@ struct uac_pcm {
 	uint64_t ring_mask;
 	bool open_stream;
 	bool error_reported;
+	bool running;		/* started (not stopped, paused or draining): positions must move */
+	bool unresponsive;	/* uacd did not answer (said once): ask it nothing more */
+	uint64_t seen_pos;	/* daemon position at seen_ms */
+	int64_t seen_ms;
+	int stall_ms;		/* how long a running position may stand still */
 };
 
 static uint32_t fmt_from_alsa(snd_pcm_format_t f)
@@ -75,6 +95,94 @@ static uint32_t fmt_from_alsa(snd_pcm_format_t f)
 	case SND_PCM_FORMAT_FLOAT_LE: return UACD_FMT_FLOAT_LE;
 	default: return UACD_FMT_UNKNOWN;
 	}
+}
+
+static const char *dev_name(const struct uac_pcm *u)
+{
+	return u->info.device[0] ? u->info.device : u->device[0] ? u->device : "default device";
+}
+
+static int64_t now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/*
+ * One request and its reply: the reply's result, or the exchange's -errno.
+ * A daemon that does not answer is said once, and not asked again (a
+ * later request of this PCM fails with -EIO at once, silently).
+ */
+static int call(struct uac_pcm *u, void *req, size_t req_size, void *rep, size_t rep_size,
+		int *fd)
+{
+	ssize_t n;
+
+	if (fd)
+		*fd = -1;
+	if (u->unresponsive) {
+		memset(rep, 0, rep_size);
+		return -EIO;
+	}
+	n = uacd_client_exchange(&u->client, req, req_size, rep, rep_size, fd);
+	if (n == -ETIMEDOUT) {
+		u->unresponsive = true;
+		SNDERR("uac: uacd at %s did not answer within %d ms", u->client.path,
+		       u->client.timeout_ms);
+	}
+	return n < 0 ? (int)n : ((struct uacd_msg_hdr *)rep)->result;
+}
+
+/* ---- liveness ------------------------------------------------------------ */
+
+/* Tick every quarter of the stall time while running; never when `on` is false. */
+static void watch(struct uac_pcm *u, bool on)
+{
+	struct itimerspec its;
+	int tick_ms = u->stall_ms / 4 > 10 ? u->stall_ms / 4 : 10;
+
+	u->running = on;
+	u->seen_ms = now_ms();
+	u->seen_pos = u->shm ? __atomic_load_n(&u->shm->daemon.pos, __ATOMIC_ACQUIRE) : 0;
+	if (u->timer_fd < 0)
+		return;
+	memset(&its, 0, sizeof(its));
+	if (on) {
+		its.it_interval.tv_sec = tick_ms / 1000;
+		its.it_interval.tv_nsec = (long)(tick_ms % 1000) * 1000000;
+		its.it_value = its.it_interval;
+	}
+	timerfd_settime(u->timer_fd, 0, &its, NULL);
+}
+
+/*
+ * A running stream whose daemon position stands still for stall_ms, with
+ * no xrun or error to explain it: uacd (or the device) stopped.  Said
+ * once; stream_error() reports -EIO from then on.
+ */
+static void check_alive(struct uac_pcm *u)
+{
+	uint64_t pos;
+	int64_t now;
+
+	if (!u->running || u->unresponsive || !u->shm)
+		return;
+	now = now_ms();
+	pos = __atomic_load_n(&u->shm->daemon.pos, __ATOMIC_ACQUIRE);
+	if (pos != u->seen_pos || __atomic_load_n(&u->shm->daemon.error, __ATOMIC_ACQUIRE) ||
+	    __atomic_load_n(&u->shm->daemon.xrun_active, __ATOMIC_ACQUIRE)) {
+		u->seen_pos = pos;
+		u->seen_ms = now;
+		return;
+	}
+	if (now - u->seen_ms <= u->stall_ms)
+		return;
+	u->unresponsive = true;
+	u->error_reported = true;
+	SNDERR("uac: %s: uacd did not answer within %d ms (the stream's position stopped)",
+	       dev_name(u), u->stall_ms);
 }
 
 /* ---- state handshake ----------------------------------------------------- */
@@ -91,6 +199,8 @@ static int wait_ack(struct uac_pcm *u)
 	struct timespec ts = { 0, 200000 };
 	int i;
 
+	if (u->unresponsive)
+		return -EIO;	/* said already */
 	for (i = 0; i < ACK_TIMEOUT_MS * 5; i++) {
 		if (__atomic_load_n(&u->shm->daemon.ack_seq, __ATOMIC_ACQUIRE) == u->cmd_seq)
 			return 0;
@@ -98,7 +208,8 @@ static int wait_ack(struct uac_pcm *u)
 			return 0;
 		nanosleep(&ts, NULL);
 	}
-	SNDERR("uac: uacd did not answer within %d ms (device %s stalled?)", ACK_TIMEOUT_MS, u->device);
+	SNDERR("uac: %s: uacd did not answer within %d ms (is uacd stopped, or the device stalled?)",
+	       dev_name(u), ACK_TIMEOUT_MS);
 	return -EIO;
 }
 
@@ -106,12 +217,15 @@ static int wait_ack(struct uac_pcm *u)
  * The error uacd ended the stream with, if any; says why once.  A device
  * that went away makes the PCM DISCONNECTED, which alsa-lib reports as
  * -ENODEV; other errors surface as an xrun whose prepare() fails with them.
+ * A daemon that stopped answering is -EIO (check_alive() said so).
  */
 static int32_t stream_error(struct uac_pcm *u)
 {
 	int32_t err = u->shm ? __atomic_load_n(&u->shm->daemon.error, __ATOMIC_ACQUIRE) : 0;
 	const char *dev = u->info.device[0] ? u->info.device : "device";
 
+	if (!err && u->unresponsive)
+		return -EIO;
 	if (!err)
 		return 0;
 	if (!u->error_reported) {
@@ -122,6 +236,8 @@ static int32_t stream_error(struct uac_pcm *u)
 			SNDERR("uac: %s: stream ended: permission withdrawn by the uacd policy", dev);
 		else if (err == -EPROTO)
 			SNDERR("uac: %s: stream ended: uacd found an impossible ring position", dev);
+		else if (err == -ESHUTDOWN)
+			SNDERR("uac: %s: stream ended: uacd stopped", dev);
 		else
 			SNDERR("uac: %s: stream ended by uacd: %s", dev, strerror(-err));
 	}
@@ -139,6 +255,7 @@ static int uac_start(snd_pcm_ioplug_t *io)
 	if (!u->shm)
 		return -EBADFD;
 	set_state(u, UACD_CS_RUNNING);
+	watch(u, true);
 	return 0;
 }
 
@@ -148,6 +265,7 @@ static int uac_stop(snd_pcm_ioplug_t *io)
 
 	if (!u->shm)
 		return 0;
+	watch(u, false);
 	set_state(u, UACD_CS_STOPPED);
 	return wait_ack(u);
 }
@@ -160,6 +278,7 @@ static snd_pcm_sframes_t uac_pointer(snd_pcm_ioplug_t *io)
 
 	if (!u->shm)
 		return -EBADFD;
+	check_alive(u);
 	err = stream_error(u);
 	if (err)
 		return err;
@@ -212,9 +331,10 @@ static int uac_hw_free(snd_pcm_ioplug_t *io)
 	struct uacd_msg_hdr req = { .type = UACD_MSG_STREAM_CLOSE }, rep;
 
 	if (u->open_stream) {
-		uacd_client_call(&u->client, &req, sizeof(req), &rep, sizeof(rep), NULL);
+		call(u, &req, sizeof(req), &rep, sizeof(rep), NULL);
 		u->open_stream = false;
 	}
+	watch(u, false);
 	stream_unmap(u);
 	return 0;
 }
@@ -238,13 +358,14 @@ static int uac_hw_params(snd_pcm_ioplug_t *io, snd_pcm_hw_params_t *params)
 	req.rate = io->rate;
 	req.buffer_frames = (uint32_t)io->buffer_size;
 	req.period_frames = (uint32_t)io->period_size;
-	ret = uacd_client_call(&u->client, &req, sizeof(req), &rep, sizeof(rep), &fd);
+	ret = call(u, &req, sizeof(req), &rep, sizeof(rep), &fd);
 	if (ret < 0) {
 		if (fd >= 0)
 			close(fd);
 		rep.text[sizeof(rep.text) - 1] = '\0';
-		SNDERR("uac: %s: %s", u->device[0] ? u->device : "default device",
-		       rep.text[0] ? rep.text : strerror(-ret));
+		if (!u->unresponsive)
+			SNDERR("uac: %s: %s", u->device[0] ? u->device : "default device",
+			       rep.text[0] ? rep.text : strerror(-ret));
 		return ret;
 	}
 	if (fd < 0) {
@@ -274,6 +395,8 @@ static int uac_hw_params(snd_pcm_ioplug_t *io, snd_pcm_hw_params_t *params)
 	u->ring_mask = u->shm->geom.ring_frames - 1;
 	u->cmd_seq = 0;
 	u->error_reported = false;
+	u->stall_ms = u->client.timeout_ms +
+		      (int)((uint64_t)STALL_PERIODS * io->period_size * 1000 / (io->rate ? io->rate : 1));
 	return 0;
 }
 
@@ -297,6 +420,7 @@ static int uac_prepare(snd_pcm_ioplug_t *io)
 
 	if (!u->shm)
 		return -EBADFD;
+	watch(u, false);
 	set_state(u, UACD_CS_STOPPED);
 	ret = wait_ack(u);
 	if (ret)
@@ -336,6 +460,10 @@ static int uac_drain(snd_pcm_ioplug_t *io)
 
 	if (!u->shm || io->stream != SND_PCM_STREAM_PLAYBACK)
 		return 0;
+	if (u->unresponsive)
+		return -EIO;
+	/* An empty ring stops the position now: the drain's own limit applies. */
+	watch(u, false);
 	set_state(u, UACD_CS_DRAINING);
 	limit_ms = (int)((uint64_t)io->buffer_size * 1000 / io->rate) * 2 + 2000;
 	pfd.fd = u->wake_fd;
@@ -379,8 +507,33 @@ static int uac_pause(snd_pcm_ioplug_t *io, int enable)
 
 	if (!u->shm)
 		return -EBADFD;
+	watch(u, !enable);
 	set_state(u, enable ? UACD_CS_PAUSED : UACD_CS_RUNNING);
 	return enable ? wait_ack(u) : 0;
+}
+
+static int uac_poll_count(snd_pcm_ioplug_t *io)
+{
+	struct uac_pcm *u = io->private_data;
+
+	return u->timer_fd >= 0 ? 2 : 1;
+}
+
+/* The wake pipe, and the liveness check's timer beside it. */
+static int uac_poll_descriptors(snd_pcm_ioplug_t *io, struct pollfd *pfd, unsigned int space)
+{
+	struct uac_pcm *u = io->private_data;
+	unsigned int n = 0;
+
+	if (space > n) {
+		pfd[n].fd = u->wake_fd;
+		pfd[n++].events = POLLIN;
+	}
+	if (u->timer_fd >= 0 && space > n) {
+		pfd[n].fd = u->timer_fd;
+		pfd[n++].events = POLLIN;
+	}
+	return (int)n;
 }
 
 static int uac_poll_revents(snd_pcm_ioplug_t *io, struct pollfd *pfd, unsigned int nfds,
@@ -388,9 +541,17 @@ static int uac_poll_revents(snd_pcm_ioplug_t *io, struct pollfd *pfd, unsigned i
 {
 	struct uac_pcm *u = io->private_data;
 	char buf[256];
+	unsigned int i;
 
-	(void)nfds;
 	*revents = 0;
+	for (i = 1; i < nfds; i++)
+		if (pfd[i].fd == u->timer_fd && (pfd[i].revents & POLLIN)) {
+			uint64_t ticks;
+
+			if (read(u->timer_fd, &ticks, sizeof(ticks)) < 0)
+				(void)0;	/* nothing to read: another poll took it */
+		}
+	check_alive(u);
 	if (pfd[0].revents & POLLIN) {
 		while (read(u->wake_fd, buf, sizeof(buf)) > 0)
 			;
@@ -437,6 +598,8 @@ static void uac_free(struct uac_pcm *u)
 	stream_unmap(u);
 	if (u->wake_fd >= 0)
 		close(u->wake_fd);
+	if (u->timer_fd >= 0)
+		close(u->timer_fd);
 	uacd_client_close(&u->client);
 	free(u);
 }
@@ -472,6 +635,8 @@ static const snd_pcm_ioplug_callback_t uac_callbacks = {
 	.prepare = uac_prepare,
 	.drain = uac_drain,
 	.pause = uac_pause,
+	.poll_descriptors_count = uac_poll_count,
+	.poll_descriptors = uac_poll_descriptors,
 	.poll_revents = uac_poll_revents,
 	.delay = uac_delay,
 	.dump = uac_dump,
@@ -479,19 +644,25 @@ static const snd_pcm_ioplug_callback_t uac_callbacks = {
 
 /* ---- open ---------------------------------------------------------------- */
 
-static int connect_daemon(struct uac_pcm *u, const char *path, snd_pcm_stream_t stream)
+static int connect_daemon(struct uac_pcm *u, const char *path, int timeout_ms,
+			  snd_pcm_stream_t stream)
 {
 	struct uacd_device_req dreq;
 	char comm[64], err[256];
 	int ret, fd = -1;
 
-	ret = uacd_client_connect(&u->client, path, err, sizeof(err));
+	ret = uacd_client_connect_timeout(&u->client, path, timeout_ms, err, sizeof(err));
 	if (ret < 0) {
 		SNDERR("uac: %s", err);
 		return ret;
 	}
 	uacd_client_comm(comm, sizeof(comm), "alsa");
 	ret = uacd_client_hello(&u->client, comm, &fd);
+	if (ret == -ETIMEDOUT) {
+		SNDERR("uac: uacd at %s did not answer within %d ms", u->client.path,
+		       u->client.timeout_ms);
+		return ret;
+	}
 	if (ret < 0 || fd < 0) {
 		if (fd >= 0)
 			close(fd);
@@ -506,7 +677,9 @@ static int connect_daemon(struct uac_pcm *u, const char *path, snd_pcm_stream_t 
 	dreq.hdr.type = UACD_MSG_DEVICE_INFO;
 	dreq.access = stream == SND_PCM_STREAM_PLAYBACK ? UACD_ACCESS_PLAYBACK : UACD_ACCESS_CAPTURE;
 	snprintf(dreq.device, sizeof(dreq.device), "%s", u->device);
-	ret = uacd_client_call(&u->client, &dreq, sizeof(dreq), &u->info, sizeof(u->info), NULL);
+	ret = call(u, &dreq, sizeof(dreq), &u->info, sizeof(u->info), NULL);
+	if (ret < 0 && u->unresponsive)
+		return ret;
 	if (ret < 0) {
 		/* A refusal carries the daemon's reason (e.g. the policy rule) as text. */
 		char *why = (char *)&u->info + sizeof(u->info.hdr);
@@ -577,10 +750,10 @@ SND_PCM_PLUGIN_DEFINE_FUNC(uac)
 {
 	const char *device, *sock;
 	struct uac_pcm *u;
-	int ret;
+	int ret, timeout_ms;
 
 	(void)root;
-	ret = uac_conf_parse(conf, &device, &sock);
+	ret = uac_conf_parse(conf, &device, &sock, &timeout_ms);
 	if (ret < 0)
 		return ret;
 
@@ -589,9 +762,11 @@ SND_PCM_PLUGIN_DEFINE_FUNC(uac)
 		return -ENOMEM;
 	u->client.sock = -1;
 	u->wake_fd = -1;
+	/* Without a timer (no timerfd) a stalled daemon is noticed by pointer() only. */
+	u->timer_fd = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
 	snprintf(u->device, sizeof(u->device), "%s", device);
 
-	ret = connect_daemon(u, uacd_client_socket_path(sock), stream);
+	ret = connect_daemon(u, uacd_client_socket_path(sock), timeout_ms, stream);
 	if (ret < 0)
 		goto err_free;
 

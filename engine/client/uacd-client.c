@@ -38,12 +38,22 @@ const char *uacd_client_socket_path(const char *conf_sock)
 
 int uacd_client_connect(struct uacd_client *c, const char *path, char *err, size_t errlen)
 {
+	return uacd_client_connect_timeout(c, path, UACD_CLIENT_TIMEOUT_MS, err, errlen);
+}
+
+int uacd_client_connect_timeout(struct uacd_client *c, const char *path, int timeout_ms,
+				char *err, size_t errlen)
+{
 	struct sockaddr_un sa = { .sun_family = AF_UNIX };
-	struct timeval tv = { UACD_CLIENT_TIMEOUT_MS / 1000, UACD_CLIENT_TIMEOUT_MS % 1000 * 1000 };
+	struct timeval tv;
 	int ret;
 
+	if (timeout_ms <= 0)
+		timeout_ms = UACD_CLIENT_TIMEOUT_MS;
+	tv.tv_sec = timeout_ms / 1000;
+	tv.tv_usec = timeout_ms % 1000 * 1000;
 	memset(c, 0, sizeof(*c));
-	c->timeout_ms = UACD_CLIENT_TIMEOUT_MS;
+	c->timeout_ms = timeout_ms;
 	snprintf(c->path, sizeof(c->path), "%s", path);
 	c->sock = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
 	if (c->sock < 0) {
@@ -55,12 +65,24 @@ int uacd_client_connect(struct uacd_client *c, const char *path, char *err, size
 	setsockopt(c->sock, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
 	snprintf(sa.sun_path, sizeof(sa.sun_path), "%s", path);
 	if (connect(c->sock, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
+		char why[128];
+
 		ret = errno == EAGAIN ? -ETIMEDOUT : -errno;
-		snprintf(err, errlen, "cannot connect to uacd at %s: %s", c->path, strerror(-ret));
+		snprintf(err, errlen, "cannot connect to uacd at %s: %s", c->path,
+			 uacd_client_strerror(c, ret, why, sizeof(why)));
 		uacd_client_close(c);
 		return ret;
 	}
 	return 0;
+}
+
+const char *uacd_client_strerror(const struct uacd_client *c, int err, char *buf, size_t len)
+{
+	if (err == -ETIMEDOUT)
+		snprintf(buf, len, "uacd did not answer within %d ms", c->timeout_ms);
+	else
+		snprintf(buf, len, "%s", strerror(err < 0 ? -err : err));
+	return buf;
 }
 
 void uacd_client_close(struct uacd_client *c)

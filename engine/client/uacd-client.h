@@ -18,13 +18,18 @@
 #include <stdint.h>
 #include <sys/types.h>
 
-/* How long connect, send and the wait for a reply may take. */
-#define UACD_CLIENT_TIMEOUT_MS 30000
+/*
+ * How long connect, send and the wait for a reply may take by default: a
+ * daemon that does not answer in this time (stopped, hung) is reported as
+ * "uacd did not answer within N ms" (uacd_client_strerror()).  uacctl's
+ * --timeout and the plugins' `timeout` field override it.
+ */
+#define UACD_CLIENT_TIMEOUT_MS 2000
 
 struct uacd_client {
 	int sock;		/* -1 when not connected */
 	uint32_t seq;		/* of the last request */
-	int timeout_ms;		/* UACD_CLIENT_TIMEOUT_MS after connect; < 0 waits forever */
+	int timeout_ms;		/* as given to connect (> 0); < 0 waits forever */
 	char path[108];		/* the socket's path, for messages */
 };
 
@@ -39,6 +44,19 @@ const char *uacd_client_socket_path(const char *conf_sock);
  * uacd at PATH: REASON" in err.  c->sock is -1 on failure.
  */
 int uacd_client_connect(struct uacd_client *c, const char *path, char *err, size_t errlen);
+
+/*
+ * The same with a timeout of timeout_ms (> 0) instead of
+ * UACD_CLIENT_TIMEOUT_MS, for connect, send and every reply's wait.
+ */
+int uacd_client_connect_timeout(struct uacd_client *c, const char *path, int timeout_ms,
+				char *err, size_t errlen);
+
+/*
+ * A sentence for an exchange's -errno: "uacd did not answer within N ms"
+ * for -ETIMEDOUT (N being c's timeout), strerror() otherwise.  Returns buf.
+ */
+const char *uacd_client_strerror(const struct uacd_client *c, int err, char *buf, size_t len);
 
 /* Close the connection (a no-op when not connected). */
 void uacd_client_close(struct uacd_client *c);

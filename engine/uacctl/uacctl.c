@@ -26,11 +26,14 @@
 
 const char *uacctl_socket_path;
 int uacctl_json;
+int uacctl_timeout_ms = UACD_CLIENT_TIMEOUT_MS;
+/* Why the last request never got through (UACCTL_ENOCONN), for --json. */
+static char conn_error[384];
 
 static void usage(FILE *f)
 {
 	fprintf(f,
-		"Usage: uacctl [--socket PATH] [--json] COMMAND [ARGS]\n"
+		"Usage: uacctl [--socket PATH] [--timeout MS] [--json] COMMAND [ARGS]\n"
 		"Control and inspect uacd, the user-space USB audio driver.\n"
 		"\n"
 		"Commands:\n"
@@ -52,12 +55,14 @@ static void usage(FILE *f)
 		"\n"
 		"Options:\n"
 		"  -s, --socket PATH       uacd socket (default $" UACD_SOCKET_ENV " or " UACD_DEFAULT_SOCKET ")\n"
+		"  -t, --timeout MS        wait at most MS milliseconds for each answer of uacd\n"
+		"                          (default %d); then exit 3, \"uacd did not answer\"\n"
 		"  -j, --json              machine-readable output, for every command\n"
 		"  -h, --help              show this help and exit\n"
 		"  -V, --version           show the version and exit\n"
 		"\n"
 		"Exit status: 0 ok, 1 failed, 2 usage error, 3 cannot reach uacd, 4 denied by the\n"
-		"policy; policy check: 0 allowed, 1 denied, 2 error.\n");
+		"policy; policy check: 0 allowed, 1 denied, 2 error.\n", UACD_CLIENT_TIMEOUT_MS);
 }
 
 void uacctl_json_string(FILE *f, const char *s)
@@ -99,7 +104,7 @@ int uacctl_fail(const char *what, int ret, const char *text)
 	else
 		status = EXIT_FAILED;
 	if (ret == UACCTL_ENOCONN)
-		snprintf(msg, sizeof(msg), "cannot connect to uacd at %s", uacctl_socket_path);
+		snprintf(msg, sizeof(msg), "%s", conn_error);
 	else
 		snprintf(msg, sizeof(msg), "%s", text && text[0] ? text : strerror(-ret));
 	/* uacctl_call() already said why on stderr */
@@ -124,11 +129,21 @@ int uacctl_call(void *req, size_t req_size, void *rep, size_t rep_size)
 	char err[256];
 	ssize_t n;
 
-	if (uacd_client_connect(&c, uacctl_socket_path, err, sizeof(err)) < 0) {
+	if (uacd_client_connect_timeout(&c, uacctl_socket_path, uacctl_timeout_ms, err,
+					sizeof(err)) < 0) {
+		snprintf(conn_error, sizeof(conn_error), "cannot connect to uacd at %s",
+			 uacctl_socket_path);
 		fprintf(stderr, "uacctl: %s\n", err);
 		return UACCTL_ENOCONN;
 	}
 	n = uacd_client_exchange(&c, req, req_size, rep, rep_size, NULL);
+	if (n == -ETIMEDOUT) {
+		/* A daemon that is stopped or hung: as good as not there. */
+		snprintf(conn_error, sizeof(conn_error), "uacd at %s did not answer within %d ms",
+			 uacctl_socket_path, c.timeout_ms);
+		fprintf(stderr, "uacctl: %s\n", conn_error);
+		n = UACCTL_ENOCONN;
+	}
 	uacd_client_close(&c);
 	return (int)n;
 }
@@ -502,22 +517,35 @@ int main(int argc, char **argv)
 	static const struct option opts[] = {
 		{ "socket", required_argument, NULL, 's' },
 		{ "json", no_argument, NULL, 'j' },
+		{ "timeout", required_argument, NULL, 't' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *cmd;
+	char *end;
+	long ms;
 	int opt;
 
 	uacctl_socket_path = uacd_client_socket_path(NULL);
 	/* '+': stop at the command, whose own options follow it. */
-	while ((opt = getopt_long(argc, argv, "+s:jhV", opts, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, "+s:t:jhV", opts, NULL)) != -1) {
 		switch (opt) {
 		case 's':
 			uacctl_socket_path = optarg;
 			break;
 		case 'j':
 			uacctl_json = 1;
+			break;
+		case 't':
+			errno = 0;
+			ms = strtol(optarg, &end, 10);
+			if (errno || end == optarg || *end || ms <= 0 || ms > 3600000) {
+				fprintf(stderr, "uacctl: --timeout: expected milliseconds (1 to 3600000), not '%s'\n",
+					optarg);
+				return EXIT_USAGE;
+			}
+			uacctl_timeout_ms = (int)ms;
 			break;
 		case 'h':
 			usage(stdout);

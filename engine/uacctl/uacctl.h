@@ -22,13 +22,15 @@
 
 extern const char *uacctl_socket_path;
 extern int uacctl_json;
+extern int uacctl_timeout_ms;	/* --timeout: for connect and each reply */
 
 /*
  * One request, one reply on a connection of its own (engine/client; no
  * HELLO: uacctl opens no stream): connect, send req (its seq and size are
  * filled), receive up to rep_size bytes into rep.  Returns
  * the number of bytes received (>= a header), or UACCTL_ENOCONN (with a
- * message on stderr), or another -errno.
+ * message on stderr: also when uacd did not answer within
+ * uacctl_timeout_ms), or another -errno.
  */
 int uacctl_call(void *req, size_t req_size, void *rep, size_t rep_size);
 
