@@ -632,7 +632,12 @@ int main(int argc, char **argv)
 	ret = uacd_server_run(dm.srv);
 	status = ret ? 1 : 0;
 out:
-	/* Devices stop (and the RT log drains) before streams close and names go. */
+	/*
+	 * Clients hear "uacd stopped" (-ESHUTDOWN in their ring header) rather
+	 * than waiting for a daemon that is gone; then devices stop (and the RT
+	 * log drains) before the connections close and names go.
+	 */
+	uacd_server_end_streams(dm.srv, NULL, -ESHUTDOWN);
 	uacd_registry_stop(dm.reg);
 	uacd_server_free(dm.srv);
 	uacd_registry_free(dm.reg);

@@ -506,11 +506,13 @@ void uacd_server_end_streams(struct uacd_server *srv, struct uacd_device *d, int
 	struct conn *c;
 	unsigned i;
 
+	if (!srv)
+		return;
 	/* Clients of a device that left may have seen -ENODEV in their ring header already. */
 	for (c = srv->conns; c; c = c->next) {
 		i = 0;
 		while (i < c->n_streams) {
-			if (c->streams[i]->dev != d) {
+			if (d && c->streams[i]->dev != d) {
 				i++;
 				continue;
 			}

@@ -28,7 +28,11 @@ void uacd_server_set_policy(struct uacd_server *srv, struct uacpol *p);
 /* May the daemon claim d?  0 or -EACCES with the rule in why. */
 int uacd_server_check_device(struct uacd_server *srv, struct uacd_device *d, char *why, size_t len);
 
-/* Control thread: end every stream on d for its client with error (e.g. -ENODEV). */
+/*
+ * Control thread: end every stream on d (every stream of every device when
+ * d is NULL) for its client with error (e.g. -ENODEV; -ESHUTDOWN when the
+ * daemon stops), which lands in the ring header before the client's wake.
+ */
 void uacd_server_end_streams(struct uacd_server *srv, struct uacd_device *d, int error);
 
 /* Control thread: call cb(data) on the control thread whenever fd is readable. */

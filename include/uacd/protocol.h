@@ -304,7 +304,7 @@ struct uacd_shm {
 	struct {
 		uint64_t pos;		/* playback: read position; capture: write position */
 		uint32_t ack_seq;	/* last client cmd_seq the RT thread acted on */
-		int32_t error;		/* 0, or -errno ending the stream (-ENODEV, -EPROTO) */
+		int32_t error;		/* 0, or -errno ending the stream: see below */
 		uint32_t xruns;		/* count; grows */
 		uint32_t xrun_active;	/* 1 while an xrun awaits prepare() */
 		uint64_t queued_frames;	/* consumed but not yet at the converter (playback) */
@@ -314,6 +314,16 @@ struct uacd_shm {
 	} __attribute__((aligned(UACD_CACHELINE))) daemon;
 } __attribute__((aligned(UACD_CACHELINE)));
 
+/*
+ * daemon.error, once set, stays and ends the stream (the client is woken):
+ *   -ENODEV     the device went away
+ *   -EPROTO     the client wrote an impossible ring position
+ *   -EACCES     a reloaded policy withdrew the right
+ *   -ESHUTDOWN  uacd is stopping (SIGTERM/SIGINT): every open stream gets it
+ *               before the devices stop and the connections close
+ * A client that sees none of these while the position stands still on a
+ * running stream is talking to a daemon that stopped answering.
+ */
 #define UACD_SHM_HEADER_BYTES 4096u
 
 /* Bytes per frame of a format, 0 when unknown. */
