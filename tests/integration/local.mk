@@ -42,7 +42,8 @@ integration_tests = \
 	tests/integration/test-refused-open.sh \
 	tests/integration/test-shutdown-log.sh \
 	tests/integration/test-fd-exhaust.sh \
-	tests/integration/test-client-names.sh
+	tests/integration/test-client-names.sh \
+	tests/integration/test-timeouts.sh
 TESTS += $(integration_tests)
 EXTRA_DIST += tests/integration/lib.sh $(integration_tests)
 
