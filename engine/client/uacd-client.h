@@ -24,7 +24,7 @@
  * "uacd did not answer within N ms" (uacd_client_strerror()).  uacctl's
  * --timeout and the plugins' `timeout` field override it.
  */
-#define UACD_CLIENT_TIMEOUT_MS 2000
+#define UACD_CLIENT_TIMEOUT_MS 5000
 
 struct uacd_client {
 	int sock;		/* -1 when not connected */

@@ -7,7 +7,7 @@
 #  (c) a playing aplay whose uacd gets SIGTERM ends at once: "uacd stopped".
 . "${top_srcdir}/tests/integration/lib.sh"
 
-TIMEOUT_MS=2000		# UACD_CLIENT_TIMEOUT_MS
+TIMEOUT_MS=5000		# UACD_CLIENT_TIMEOUT_MS
 rate=48000
 fmt=S16_LE
 "$PCMTOOL" sine $fmt 2 $((rate * 30)) 440 0 0 "$T/long.raw"
