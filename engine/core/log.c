@@ -33,7 +33,8 @@ static struct {
 	int inited;
 	/* repeat folding, control thread only */
 	const char *last_fmt;
-	const char *last_dev;
+	const char *last_dev;	/* compared only, never read: the device may be gone */
+	char last_name[64];	/* what "last message repeated" names, copied */
 	int last_level;
 	int64_t last_a, last_b, last_c;
 	unsigned repeats;
@@ -153,8 +154,7 @@ void uacd_rtlog(int level, const char *dev, const char *fmt, int64_t a, int64_t 
 static void flush_repeats(void)
 {
 	if (L.repeats) {
-		uacd_log(UACD_LOG_WARNING, "%s: last message repeated %u times",
-			 L.last_dev ? L.last_dev : "uacd", L.repeats);
+		uacd_log(UACD_LOG_WARNING, "%s: last message repeated %u times", L.last_name, L.repeats);
 		L.repeats = 0;
 	}
 }
@@ -190,6 +190,7 @@ int uacd_log_drain(void)
 				emit(s->level, line);
 			L.last_fmt = s->fmt;
 			L.last_dev = s->dev;
+			snprintf(L.last_name, sizeof(L.last_name), "%s", s->dev ? s->dev : "uacd");
 			L.last_level = s->level;
 			L.last_a = s->a;
 			L.last_b = s->b;

@@ -209,6 +209,36 @@ START_TEST(test_fold_only_identical)
 }
 END_TEST
 
+/*
+ * A repeat still being counted names a device that may be freed before it
+ * is flushed (shutdown): the name it prints is its own copy.
+ */
+START_TEST(test_repeat_outlives_device)
+{
+	static const char *const fmt = "fell %lld ms behind the bus clock; resynchronised";
+	char *dev = strdup("gonedev"), *out;
+
+	ck_assert_ptr_nonnull(dev);
+	wait_second_tick();
+	uacd_rtlog(UACD_LOG_WARNING, dev, fmt, 250, 0, 0);
+	uacd_rtlog(UACD_LOG_WARNING, dev, fmt, 250, 0, 0);
+	capture_start();
+	ck_assert_int_eq(uacd_log_drain(), 1);
+	out = capture_end();
+	ck_assert_str_eq(out, "uacd: warning: gonedev: fell 250 ms behind the bus clock; resynchronised\n");
+	free(out);
+	memset(dev, 'x', strlen(dev));
+	free(dev);	/* the device is gone; its repeat is not flushed yet */
+	uacd_rtlog(UACD_LOG_WARNING, "sim", fmt, 1, 0, 0);
+	capture_start();
+	ck_assert_int_eq(uacd_log_drain(), 1);
+	out = capture_end();
+	ck_assert_str_eq(out, "uacd: warning: gonedev: last message repeated 1 times\n"
+			      "uacd: warning: sim: fell 1 ms behind the bus clock; resynchronised\n");
+	free(out);
+}
+END_TEST
+
 START_TEST(test_queue_full)
 {
 	char *out, *line, *save = NULL;
@@ -377,6 +407,7 @@ static Suite *log_suite(void)
 	tcase_add_test(tc, test_level_filter);
 	tcase_add_test(tc, test_repeats_folded);
 	tcase_add_test(tc, test_fold_only_identical);
+	tcase_add_test(tc, test_repeat_outlives_device);
 	tcase_add_test(tc, test_queue_full);
 	tcase_add_test(tc, test_multithreaded_fit);
 	tcase_add_test(tc, test_multithreaded_overflow);
