@@ -25,6 +25,7 @@
 
 #include "engine/core/device.h"
 #include "engine/core/format.h"
+#include "engine/core/hook-file.h"
 #include "engine/core/log.h"
 
 #ifndef F_SEAL_SEAL
@@ -433,15 +434,24 @@ void uacd_dev_hooks_publish(struct uacd_device *d, struct uacd_hook_set *set)
 int uacd_dev_hook_open(struct uacd_device *d, const char *path, const char *args,
 		       struct uacd_hook **out, char *err, size_t errlen)
 {
+	char fdpath[32];
 	struct uacd_hook *h;
-	int ret;
+	int fd, ret;
 
 	h = calloc(1, sizeof(*h));
 	if (!h)
 		return -ENOMEM;
 	snprintf(h->path, sizeof(h->path), "%s", path);
 	snprintf(h->args, sizeof(h->args), "%s", args ? args : "");
-	h->dl = dlopen(path, RTLD_NOW | RTLD_LOCAL);
+	/* Checked and loaded through the same fd: no stat-then-dlopen race. */
+	fd = uacd_hook_file_open(path, err, errlen);
+	if (fd < 0) {
+		ret = fd;
+		goto err_free;
+	}
+	snprintf(fdpath, sizeof(fdpath), "/proc/self/fd/%d", fd);
+	h->dl = dlopen(fdpath, RTLD_NOW | RTLD_LOCAL);
+	close(fd);
 	if (!h->dl) {
 		snprintf(err, errlen, "hook %s: %s", path, dlerror());
 		ret = -ENOENT;

@@ -8,7 +8,7 @@ engine_core_libuacdcore_la_SOURCES = \
 	engine/core/log.c engine/core/log.h \
 	engine/core/device.c engine/core/device-rt.c engine/core/device.h engine/core/uacd-device.h \
 	engine/core/device-ctl.c engine/core/transport.h engine/core/transport-api.c \
-	engine/core/dev-stats.c \
+	engine/core/dev-stats.c engine/core/hook-file.c engine/core/hook-file.h \
 	engine/core/dsp-stage.c engine/core/dsp-stage.h
 engine_core_libuacdcore_la_CFLAGS = $(AM_CFLAGS) $(URCU_CFLAGS)
 engine_core_libuacdcore_la_LIBADD = dsp/libuacdsp.la $(URCU_LIBS) -ldl -lm

@@ -20,7 +20,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 
 #include "engine/core/uacd-device.h"
 #include "engine/core/dsp-stage.h"
@@ -142,7 +141,6 @@ int uacd_registry_hook(struct uacd_registry *reg, struct uacd_device *d, bool lo
 	struct reg_entry *e = reg_entry_of(reg, d);
 	struct uacd_hook *set[UACD_MAX_HOOKS], *h = NULL, *dsp;
 	const struct uacd_hook_set *cur = uacd_dev_hooks(d);	/* the control thread is its only writer */
-	struct stat st;
 	unsigned i, n = 0;
 	int ret, r;
 
@@ -175,18 +173,11 @@ int uacd_registry_hook(struct uacd_registry *reg, struct uacd_device *d, bool lo
 		snprintf(msg, len, "hook %s unloaded from %s", path, uacd_dev_name(d));
 		return 0;
 	}
-	/* The daemon is going to run this code: insist on a file nobody else can change. */
+	/* The daemon is going to run this code: uacd_dev_hook_open() insists on a
+	 * file and directories nobody else can change (engine/core/hook-file.c). */
 	if (path[0] != '/') {
 		snprintf(msg, len, "hook path must be absolute: %s", path);
 		return -EINVAL;
-	}
-	if (stat(path, &st) < 0 || !S_ISREG(st.st_mode)) {
-		snprintf(msg, len, "hook %s: not a regular file", path);
-		return -ENOENT;
-	}
-	if (st.st_mode & (S_IWGRP | S_IWOTH)) {
-		snprintf(msg, len, "hook %s is writable by group or others: refused", path);
-		return -EPERM;
 	}
 	if (cur->n >= UACD_MAX_HOOKS || e->n_rt_hooks >= UACD_CONFIG_MAX_HOOKS) {
 		snprintf(msg, len, "%s has the most hooks it can take (%u)", uacd_dev_name(d), UACD_MAX_HOOKS);

@@ -29,6 +29,7 @@ integration_tests = \
 	tests/integration/test-speaker-test.sh \
 	tests/integration/test-drift.sh \
 	tests/integration/test-hooks.sh \
+	tests/integration/test-hook-files.sh \
 	tests/integration/test-robust.sh \
 	tests/integration/test-rt-malloc.sh \
 	tests/integration/test-errors.sh \
