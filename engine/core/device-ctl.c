@@ -48,7 +48,7 @@ int uacd_dev_stream_check(const struct uacd_device *d, const struct uacd_stream_
 		return -EINVAL;
 	}
 	/* A ring that one RT cycle (1 ms) can empty or fill xruns every cycle. */
-	min_buffer = 2 * (req->rate / 1000 + 2);
+	min_buffer = uacd_min_buffer_frames(req->rate);
 	if (req->buffer_frames < min_buffer) {
 		snprintf(err, errlen, "buffer of %u frames is shorter than two 1 ms cycles (%u frames at %u Hz)",
 			 req->buffer_frames, min_buffer, req->rate);

@@ -183,9 +183,9 @@ static uint64_t pow2_at_least(uint64_t v)
 	return p;
 }
 
-uint32_t uacd_dev_min_buffer(const struct uacd_device *d)
+uint32_t uacd_min_buffer_frames(uint32_t rate)
 {
-	return 2 * (d->rate / 1000 + 2);
+	return 2 * (rate / 1000 + 2);
 }
 
 static void stream_free(struct uacd_stream *s)

@@ -86,7 +86,7 @@ void uacd_dev_join_rt(struct uacd_device *d)
 {
 	if (!d->thread_running)
 		return;
-	__atomic_store_n(&d->stop, 1, __ATOMIC_RELEASE);
+	uacd_dev_request_stop(d);
 	pthread_join(d->thread, NULL);
 	d->thread_running = false;
 }

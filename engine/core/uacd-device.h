@@ -133,8 +133,8 @@ int uacd_dev_sw_control(struct uacd_device *d, const char *name, bool set, int32
 /* Any thread: the software volume in dB (mute: -150). */
 float uacd_dev_sw_volume_db(const struct uacd_device *d);
 
-/* The smallest client buffer, in frames, that the RT cycle can serve. */
-uint32_t uacd_dev_min_buffer(const struct uacd_device *d);
+/* The smallest client buffer, in frames, that the RT cycle can serve at rate. */
+uint32_t uacd_min_buffer_frames(uint32_t rate);
 /* Control thread: unpublish, wait for the RT thread, free. */
 void uacd_dev_stream_close(struct uacd_stream *s);
 unsigned uacd_dev_stream_count(struct uacd_device *d);

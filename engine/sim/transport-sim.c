@@ -460,7 +460,7 @@ static void *sim_rt_main(void *arg)
 {
 	struct uacd_device *d = arg;
 	struct sim *s = uacd_dev_transport(d);
-	uint64_t start = uacd_now_ns(), k = 0;
+	uint64_t start = uacd_now_ns(), k = 0, late;
 	double period = 1e6 / (s->fast ? s->speedup : 1.0);	/* real ns per 1 ms cycle */
 
 	uacd_dev_rt_enter(d);
@@ -482,13 +482,9 @@ static void *sim_rt_main(void *arg)
 			start = now - (uint64_t)(period * (double)k);
 		}
 		now = uacd_now_ns();
-		if (!s->fast) {
-			uint64_t late = now > due ? now - due : 0;
-
-			uacd_dev_cycle_begin(d, now, late, late > 1000000);
-		} else {
-			uacd_dev_cycle_begin(d, now, 0, false);
-		}
+		/* wake-up lateness means something only in real time */
+		late = !s->fast && now > due ? now - due : 0;
+		uacd_dev_cycle_begin(d, now, late, late > 1000000);
 		/* host_time: the bus time the model is at (virtual in time=fast). */
 		sim_cycle(d, s, start + k * 1000000ull);
 		uacd_dev_cycle_end(d);

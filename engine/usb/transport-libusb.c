@@ -263,17 +263,10 @@ static bool complete(struct usbt *u, struct xfer *x, uint64_t now)
 	return true;
 }
 
-/* rt: one wait for completions and everything that follows from them. */
-/* rt: does any client stream exist? */
-static bool have_streams(struct uacd_device *d)
-{
-	return uacd_dev_has_streams(d);
-}
-
 /* rt: stop when idle long enough, start again when a stream appears. */
 static void follow_clients(struct usbt *u)
 {
-	if (have_streams(u->d)) {
+	if (uacd_dev_has_streams(u->d)) {
 		u->idle_us = 0;
 		if (u->paused) {
 			u->paused = false;
@@ -290,10 +283,11 @@ static void count_idle(struct usbt *u, struct xfer *x)
 {
 	bool pacing = u->play_alt ? x->kind == XFER_OUT : x->kind == XFER_IN;
 
-	if (pacing && !have_streams(u->d))
+	if (pacing && !uacd_dev_has_streams(u->d))
 		u->idle_us += (uint64_t)x->t->num_iso_packets * u->interval_us;
 }
 
+/* rt: one wait for completions and everything that follows from them. */
 static int rt_iterate(struct usbt *u, int timeout_ms)
 {
 	struct uacd_device *d = u->d;
