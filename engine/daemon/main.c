@@ -165,11 +165,7 @@ static int reload(void *data, char *msg, size_t len)
 	snprintf(dm->cfg.dsp_capture, sizeof(dm->cfg.dsp_capture), "%s", cfg.dsp_capture);
 	dm->cfg.n_hooks = cfg.n_hooks;
 	memcpy(dm->cfg.hooks, cfg.hooks, sizeof(cfg.hooks));
-	{
-		struct uacd_device *devs[UACD_REGISTRY_MAX];
-
-		n = uacd_registry_all(dm->reg, devs, UACD_REGISTRY_MAX);
-	}
+	n = uacd_registry_count(dm->reg);
 	snprintf(msg, len, "policy %s, DSP %s, %d hook(s) on %u device(s)", policy_path(dm, &dm->cfg),
 		 prof.dsp[0][0] ? prof.dsp[0] : "none", prof.n_hooks, n);
 	return 0;

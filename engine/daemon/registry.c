@@ -307,6 +307,30 @@ static void unwatch_gone(struct reg_entry *e)
 	e->watching = false;
 }
 
+/* The monitor holds a served USB device's location (a no-op before it runs). */
+static void hold(struct reg_entry *e)
+{
+	uint8_t b, a;
+
+	if (!e->usb)
+		return;
+	uacd_usb_location(e->d, &b, &a);
+	uacd_usb_monitor_hold(e->r->mon, b, a);
+}
+
+/* Start e's RT thread and serve it.  0 or -errno. */
+static int go_live(struct reg_entry *e)
+{
+	int ret = uacd_dev_start(e->d);
+
+	if (ret)
+		return ret;
+	e->state = REG_SERVED;
+	watch_gone(e);
+	hold(e);
+	return 0;
+}
+
 /* Bring a prepared or re-opened device into service.  0 or -errno (logged). */
 static int serve(struct reg_entry *e)
 {
@@ -319,20 +343,10 @@ static int serve(struct reg_entry *e)
 		uacd_notice("%s: the policy does not allow claiming it: %s", uacd_dev_name(d), why);
 		return ret;
 	}
-	ret = uacd_dev_start(d);
-	if (ret) {
+	ret = go_live(e);
+	if (ret)
 		uacd_err("%s: cannot start: %s", uacd_dev_name(d), strerror(-ret));
-		return ret;
-	}
-	e->state = REG_SERVED;
-	watch_gone(e);
-	if (e->usb) {
-		uint8_t b, a;
-
-		uacd_usb_location(d, &b, &a);
-		uacd_usb_monitor_hold(e->r->mon, b, a);
-	}
-	return 0;
+	return ret;
 }
 
 /* The device left: end its streams, stop it, close its USB side, keep it dormant. */
@@ -488,8 +502,7 @@ static void on_monitor(void *data)
 /* Follow USB arrivals for the usb specs among `specs` (nothing for sim). */
 static void follow(struct uacd_registry *r, const char (*specs)[512], int n)
 {
-	static const struct uacd_usb_monitor_ops ops = { .arrive = on_arrive, .leave = on_leave };
-	struct uacd_usb_monitor_ops o = ops;
+	const struct uacd_usb_monitor_ops ops = { .arrive = on_arrive, .leave = on_leave, .data = r };
 	char err[256];
 	unsigned k;
 	int i, ret;
@@ -504,19 +517,14 @@ static void follow(struct uacd_registry *r, const char (*specs)[512], int n)
 	}
 	if (!r->n_specs)
 		return;
-	o.data = r;
-	ret = uacd_usb_monitor_start(&o, &r->mon);
+	ret = uacd_usb_monitor_start(&ops, &r->mon);
 	if (ret) {
 		uacd_warn("hotplug: %s; devices will not come back after an unplug", strerror(-ret));
 		return;
 	}
 	for (k = 0; k < r->n; k++)
-		if (r->e[k]->usb && r->e[k]->state == REG_SERVED) {
-			uint8_t b, a;
-
-			uacd_usb_location(r->e[k]->d, &b, &a);
-			uacd_usb_monitor_hold(r->mon, b, a);
-		}
+		if (r->e[k]->state == REG_SERVED)
+			hold(r->e[k]);	/* started before the monitor existed */
 	ret = uacd_server_watch(r->srv, uacd_usb_monitor_fd(r->mon), on_monitor, r->mon);
 	if (ret)
 		uacd_warn("hotplug: cannot watch: %s", strerror(-ret));
@@ -538,13 +546,11 @@ int uacd_registry_start(struct uacd_registry *r, const char (*specs)[512], int n
 
 		if (e->state != REG_PREPARED)
 			continue;
-		ret = uacd_dev_start(e->d);
+		ret = go_live(e);
 		if (ret) {
 			snprintf(err, errlen, "%s: cannot start: %s", uacd_dev_name(e->d), strerror(-ret));
 			return ret;
 		}
-		e->state = REG_SERVED;
-		watch_gone(e);
 		uacd_dev_describe(e->d, desc, sizeof(desc));
 		desc[strcspn(desc, "\n")] = '\0';
 		uacd_notice("device %s", desc);
@@ -578,6 +584,11 @@ unsigned uacd_registry_served(struct uacd_registry *r, struct uacd_device **devs
 		if (r->e[k]->state == REG_SERVED)
 			devs[n++] = r->e[k]->d;
 	return n;
+}
+
+unsigned uacd_registry_count(const struct uacd_registry *r)
+{
+	return r->n;
 }
 
 unsigned uacd_registry_all(struct uacd_registry *r, struct uacd_device **devs, unsigned max)

@@ -58,7 +58,8 @@ int uacd_registry_start(struct uacd_registry *r, const char (*specs)[512], int n
 /* Devices clients may use: served ones.  "" names the first. */
 struct uacd_device *uacd_registry_find(struct uacd_registry *r, const char *name);
 unsigned uacd_registry_served(struct uacd_registry *r, struct uacd_device **devs, unsigned max);
-/* Every device, dormant ones too (reload authorizes against all of them). */
+/* Every device, dormant ones too (reload authorizes against all of them); how many. */
+unsigned uacd_registry_count(const struct uacd_registry *r);
 unsigned uacd_registry_all(struct uacd_registry *r, struct uacd_device **devs, unsigned max);
 
 /* `uacctl hook load|unload`: 0 or -errno with msg. */
