@@ -66,6 +66,17 @@ static ssize_t xfer(int fd, const void *req, size_t len, void *rep, size_t reple
 	return n;
 }
 
+/* The request every mode starts from: playback, S16_LE, 2 ch, 48 kHz, 4800/1200 frames. */
+static void playback_req(struct uacd_stream_req *req)
+{
+	req->direction = UACD_DIR_PLAYBACK;
+	req->format = UACD_FMT_S16_LE;
+	req->channels = 2;
+	req->rate = 48000;
+	req->buffer_frames = 4800;
+	req->period_frames = 1200;
+}
+
 static int hello(int fd)
 {
 	struct uacd_hello h = { .hdr = { .type = UACD_MSG_HELLO, .size = sizeof(h), .seq = 1 },
@@ -89,12 +100,7 @@ static int positions(const char *path)
 		printf("FAIL: hello refused\n");
 		return 1;
 	}
-	req.direction = UACD_DIR_PLAYBACK;
-	req.format = UACD_FMT_S16_LE;
-	req.channels = 2;
-	req.rate = 48000;
-	req.buffer_frames = 4800;
-	req.period_frames = 1200;
+	playback_req(&req);
 	if (xfer(fd, &req, sizeof(req), &rep, sizeof(rep), &memfd) < (ssize_t)sizeof(rep.hdr) ||
 	    rep.hdr.result || memfd < 0) {
 		printf("FAIL: stream open: %s\n", rep.text);
@@ -156,12 +162,7 @@ static int messages(const char *path)
 
 	bad |= expect(fd, &unk, sizeof(unk), -ENOSYS, "unknown message type 999");
 	bad |= expect(fd, &trunc, sizeof(trunc), -EBADMSG, "STREAM_OPEN cut to its header");
-	sreq.direction = UACD_DIR_PLAYBACK;
-	sreq.format = UACD_FMT_S16_LE;
-	sreq.channels = 2;
-	sreq.rate = 48000;
-	sreq.buffer_frames = 4800;
-	sreq.period_frames = 1200;
+	playback_req(&sreq);
 	bad |= expect(fd, &sreq, sizeof(sreq), -EPROTO, "STREAM_OPEN before HELLO");
 	memset(dreq.device, 'x', sizeof(dreq.device));	/* no terminating NUL */
 	bad |= expect(fd, &dreq, sizeof(dreq), -ENODEV, "unterminated device name");
@@ -238,12 +239,9 @@ static int rate(const char *path)
 		return 1;
 	}
 	before = device_rate(fd);
-	req.direction = UACD_DIR_PLAYBACK;
-	req.format = UACD_FMT_S16_LE;
+	playback_req(&req);
 	req.channels = 999;
 	req.rate = before == 44100 ? 48000 : 44100;
-	req.buffer_frames = 4800;
-	req.period_frames = 1200;
 	bad |= expect(fd, &req, sizeof(req), -EINVAL, "STREAM_OPEN at another rate with 999 channels");
 	req.channels = 2;
 	req.buffer_frames = 10;
@@ -315,12 +313,7 @@ static int evilname(const char *path)
 		printf("FAIL: hello refused\n");
 		return 1;
 	}
-	req.direction = UACD_DIR_PLAYBACK;
-	req.format = UACD_FMT_S16_LE;
-	req.channels = 2;
-	req.rate = 48000;
-	req.buffer_frames = 4800;
-	req.period_frames = 1200;
+	playback_req(&req);
 	if (xfer(fd, &req, sizeof(req), &rep, sizeof(rep), &memfd) < (ssize_t)sizeof(rep.hdr) ||
 	    rep.hdr.result || memfd < 0) {
 		printf("FAIL: stream open: %s\n", rep.text);
