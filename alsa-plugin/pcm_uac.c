@@ -29,6 +29,11 @@
  * xrun explains it), the stream fails with -EIO: "uacd did not answer
  * within N ms".  A daemon that shuts down ends every stream with
  * -ESHUTDOWN first: "uacd stopped".
+ *
+ * Timestamps (status, trigger) follow the application's tstamp_type, which
+ * is gettimeofday unless it asks for another, as on a hw PCM: aplay and
+ * arecord subtract the trigger time from gettimeofday() to say how long
+ * an xrun lasted.
  */
 #include "config.h"
 
@@ -595,7 +600,7 @@ SND_PCM_PLUGIN_DEFINE_FUNC(uac)
 	u->io.private_data = u;
 	u->io.poll_fd = u->wake_fd;
 	u->io.poll_events = POLLIN;
-	u->io.flags = SND_PCM_IOPLUG_FLAG_MONOTONIC;
+	u->io.flags = 0;	/* timestamps: the application's tstamp_type (gettimeofday by default, as hw) */
 
 	ret = snd_pcm_ioplug_create(&u->io, name, stream, mode);
 	if (ret < 0)
