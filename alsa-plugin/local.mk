@@ -3,6 +3,7 @@
 # hidden): each exports only its ALSA entry point.
 alsaplugin_LTLIBRARIES += alsa-plugin/libasound_module_pcm_uac.la
 alsa_plugin_libasound_module_pcm_uac_la_SOURCES = alsa-plugin/pcm_uac.c \
+	alsa-plugin/pcm-uac.h alsa-plugin/pcm-uac-link.c \
 	alsa-plugin/plugin-conf.c alsa-plugin/plugin-conf.h
 alsa_plugin_libasound_module_pcm_uac_la_CFLAGS = $(AM_CFLAGS) $(ALSA_CFLAGS) -DPIC
 alsa_plugin_libasound_module_pcm_uac_la_LIBADD = engine/client/libuacdclient.la $(ALSA_LIBS)

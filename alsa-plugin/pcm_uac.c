@@ -29,6 +29,11 @@
  * xrun explains it), the stream fails with -EIO: "uacd did not answer
  * within N ms".  A daemon that shuts down ends every stream with
  * -ESHUTDOWN first: "uacd stopped".
+ *
+ * Timestamps (status, trigger) follow the application's tstamp_type, which
+ * is gettimeofday unless it asks for another, as on a hw PCM: aplay and
+ * arecord subtract the trigger time from gettimeofday() to say how long
+ * an xrun lasted.
  */
 #include "config.h"
 
@@ -49,41 +54,8 @@
 
 #include <uacd/protocol.h>
 
+#include "alsa-plugin/pcm-uac.h"
 #include "alsa-plugin/plugin-conf.h"
-#include "engine/client/uacd-client.h"
-
-/* How long the RT thread gets to acknowledge a stop, pause or prepare. */
-#define ACK_TIMEOUT_MS 500
-/* A running stream whose position stands still this many periods past the timeout: stalled. */
-#define STALL_PERIODS 4
-/* Byte limits as snd-usb-audio declares them; uacd's ring takes any of these. */
-#define MIN_PERIOD_BYTES 64
-#define MAX_PERIOD_BYTES (512u * 1024u)
-#define MAX_BUFFER_BYTES (1024u * 1024u)
-
-struct uac_pcm {
-	snd_pcm_ioplug_t io;	/* must be first */
-	struct uacd_client client;
-	int wake_fd;
-	int timer_fd;		/* the liveness check's ticks while running; -1 without */
-	char device[UACD_NAME_MAX];
-	struct uacd_device_info info;
-	struct uacd_shm *shm;
-	size_t shm_size;
-	uint8_t *data;
-	uint32_t cmd_seq;
-	uint64_t pos;		/* our position (write for playback, read for capture) */
-	uint64_t base;		/* daemon position at prepare */
-	uint32_t frame_bytes;
-	uint64_t ring_mask;
-	bool open_stream;
-	bool error_reported;
-	bool running;		/* started (not stopped, paused or draining): positions must move */
-	bool unresponsive;	/* uacd did not answer (said once): ask it nothing more */
-	uint64_t seen_pos;	/* daemon position at seen_ms */
-	int64_t seen_ms;
-	int stall_ms;		/* how long a running position may stand still */
-};
 
 static uint32_t fmt_from_alsa(snd_pcm_format_t f)
 {
@@ -97,155 +69,6 @@ static uint32_t fmt_from_alsa(snd_pcm_format_t f)
 	}
 }
 
-static const char *dev_name(const struct uac_pcm *u)
-{
-	return u->info.device[0] ? u->info.device : u->device[0] ? u->device : "default device";
-}
-
-static int64_t now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
-/*
- * One request and its reply: the reply's result, or the exchange's -errno.
- * A daemon that does not answer is said once, and not asked again (a
- * later request of this PCM fails with -EIO at once, silently).
- */
-static int call(struct uac_pcm *u, void *req, size_t req_size, void *rep, size_t rep_size,
-		int *fd)
-{
-	ssize_t n;
-
-	if (fd)
-		*fd = -1;
-	if (u->unresponsive) {
-		memset(rep, 0, rep_size);
-		return -EIO;
-	}
-	n = uacd_client_exchange(&u->client, req, req_size, rep, rep_size, fd);
-	if (n == -ETIMEDOUT) {
-		u->unresponsive = true;
-		SNDERR("uac: uacd at %s did not answer within %d ms", u->client.path,
-		       u->client.timeout_ms);
-	}
-	return n < 0 ? (int)n : ((struct uacd_msg_hdr *)rep)->result;
-}
-
-/* ---- liveness ------------------------------------------------------------ */
-
-/* Tick every quarter of the stall time while running; never when `on` is false. */
-static void watch(struct uac_pcm *u, bool on)
-{
-	struct itimerspec its;
-	int tick_ms = u->stall_ms / 4 > 10 ? u->stall_ms / 4 : 10;
-
-	u->running = on;
-	u->seen_ms = now_ms();
-	u->seen_pos = u->shm ? __atomic_load_n(&u->shm->daemon.pos, __ATOMIC_ACQUIRE) : 0;
-	if (u->timer_fd < 0)
-		return;
-	memset(&its, 0, sizeof(its));
-	if (on) {
-		its.it_interval.tv_sec = tick_ms / 1000;
-		its.it_interval.tv_nsec = (long)(tick_ms % 1000) * 1000000;
-		its.it_value = its.it_interval;
-	}
-	timerfd_settime(u->timer_fd, 0, &its, NULL);
-}
-
-/*
- * A running stream whose daemon position stands still for stall_ms, with
- * no xrun or error to explain it: uacd (or the device) stopped.  Said
- * once; stream_error() reports -EIO from then on.
- */
-static void check_alive(struct uac_pcm *u)
-{
-	uint64_t pos;
-	int64_t now;
-
-	if (!u->running || u->unresponsive || !u->shm)
-		return;
-	now = now_ms();
-	pos = __atomic_load_n(&u->shm->daemon.pos, __ATOMIC_ACQUIRE);
-	if (pos != u->seen_pos || __atomic_load_n(&u->shm->daemon.error, __ATOMIC_ACQUIRE) ||
-	    __atomic_load_n(&u->shm->daemon.xrun_active, __ATOMIC_ACQUIRE)) {
-		u->seen_pos = pos;
-		u->seen_ms = now;
-		return;
-	}
-	if (now - u->seen_ms <= u->stall_ms)
-		return;
-	u->unresponsive = true;
-	u->error_reported = true;
-	SNDERR("uac: %s: uacd did not answer within %d ms (the stream's position stopped)",
-	       dev_name(u), u->stall_ms);
-}
-
-/* ---- state handshake ----------------------------------------------------- */
-
-static void set_state(struct uac_pcm *u, uint32_t state)
-{
-	__atomic_store_n(&u->shm->client.state, state, __ATOMIC_RELEASE);
-	__atomic_store_n(&u->shm->client.cmd_seq, ++u->cmd_seq, __ATOMIC_RELEASE);
-}
-
-/* Wait until the RT thread has seen our last command. */
-static int wait_ack(struct uac_pcm *u)
-{
-	struct timespec ts = { 0, 200000 };
-	int i;
-
-	if (u->unresponsive)
-		return -EIO;	/* said already */
-	for (i = 0; i < ACK_TIMEOUT_MS * 5; i++) {
-		if (__atomic_load_n(&u->shm->daemon.ack_seq, __ATOMIC_ACQUIRE) == u->cmd_seq)
-			return 0;
-		if (__atomic_load_n(&u->shm->daemon.error, __ATOMIC_ACQUIRE))
-			return 0;
-		nanosleep(&ts, NULL);
-	}
-	SNDERR("uac: %s: uacd did not answer within %d ms (is uacd stopped, or the device stalled?)",
-	       dev_name(u), ACK_TIMEOUT_MS);
-	return -EIO;
-}
-
-/*
- * The error uacd ended the stream with, if any; says why once.  A device
- * that went away makes the PCM DISCONNECTED, which alsa-lib reports as
- * -ENODEV; other errors surface as an xrun whose prepare() fails with them.
- * A daemon that stopped answering is -EIO (check_alive() said so).
- */
-static int32_t stream_error(struct uac_pcm *u)
-{
-	int32_t err = u->shm ? __atomic_load_n(&u->shm->daemon.error, __ATOMIC_ACQUIRE) : 0;
-	const char *dev = u->info.device[0] ? u->info.device : "device";
-
-	if (!err && u->unresponsive)
-		return -EIO;
-	if (!err)
-		return 0;
-	if (!u->error_reported) {
-		u->error_reported = true;
-		if (err == -ENODEV)
-			SNDERR("uac: %s: device disconnected", dev);
-		else if (err == -EACCES)
-			SNDERR("uac: %s: stream ended: permission withdrawn by the uacd policy", dev);
-		else if (err == -EPROTO)
-			SNDERR("uac: %s: stream ended: uacd found an impossible ring position", dev);
-		else if (err == -ESHUTDOWN)
-			SNDERR("uac: %s: stream ended: uacd stopped", dev);
-		else
-			SNDERR("uac: %s: stream ended by uacd: %s", dev, strerror(-err));
-	}
-	if (err == -ENODEV)
-		snd_pcm_ioplug_set_state(&u->io, SND_PCM_STATE_DISCONNECTED);
-	return err;
-}
-
 /* ---- ioplug callbacks ---------------------------------------------------- */
 
 static int uac_start(snd_pcm_ioplug_t *io)
@@ -254,8 +77,8 @@ static int uac_start(snd_pcm_ioplug_t *io)
 
 	if (!u->shm)
 		return -EBADFD;
-	set_state(u, UACD_CS_RUNNING);
-	watch(u, true);
+	uac_set_state(u, UACD_CS_RUNNING);
+	uac_watch(u, true);
 	return 0;
 }
 
@@ -265,9 +88,9 @@ static int uac_stop(snd_pcm_ioplug_t *io)
 
 	if (!u->shm)
 		return 0;
-	watch(u, false);
-	set_state(u, UACD_CS_STOPPED);
-	return wait_ack(u);
+	uac_watch(u, false);
+	uac_set_state(u, UACD_CS_STOPPED);
+	return uac_wait_ack(u);
 }
 
 static snd_pcm_sframes_t uac_pointer(snd_pcm_ioplug_t *io)
@@ -278,8 +101,8 @@ static snd_pcm_sframes_t uac_pointer(snd_pcm_ioplug_t *io)
 
 	if (!u->shm)
 		return -EBADFD;
-	check_alive(u);
-	err = stream_error(u);
+	uac_check_alive(u);
+	err = uac_stream_error(u);
 	if (err)
 		return err;
 	if (__atomic_load_n(&u->shm->daemon.xrun_active, __ATOMIC_ACQUIRE))
@@ -331,10 +154,10 @@ static int uac_hw_free(snd_pcm_ioplug_t *io)
 	struct uacd_msg_hdr req = { .type = UACD_MSG_STREAM_CLOSE }, rep;
 
 	if (u->open_stream) {
-		call(u, &req, sizeof(req), &rep, sizeof(rep), NULL);
+		uac_call(u, &req, sizeof(req), &rep, sizeof(rep), NULL);
 		u->open_stream = false;
 	}
-	watch(u, false);
+	uac_watch(u, false);
 	stream_unmap(u);
 	return 0;
 }
@@ -358,7 +181,7 @@ static int uac_hw_params(snd_pcm_ioplug_t *io, snd_pcm_hw_params_t *params)
 	req.rate = io->rate;
 	req.buffer_frames = (uint32_t)io->buffer_size;
 	req.period_frames = (uint32_t)io->period_size;
-	ret = call(u, &req, sizeof(req), &rep, sizeof(rep), &fd);
+	ret = uac_call(u, &req, sizeof(req), &rep, sizeof(rep), &fd);
 	if (ret < 0) {
 		if (fd >= 0)
 			close(fd);
@@ -420,12 +243,12 @@ static int uac_prepare(snd_pcm_ioplug_t *io)
 
 	if (!u->shm)
 		return -EBADFD;
-	watch(u, false);
-	set_state(u, UACD_CS_STOPPED);
-	ret = wait_ack(u);
+	uac_watch(u, false);
+	uac_set_state(u, UACD_CS_STOPPED);
+	ret = uac_wait_ack(u);
 	if (ret)
 		return ret;
-	err = stream_error(u);
+	err = uac_stream_error(u);
 	if (err)
 		return err;
 	/* The RT thread will not move its position until we start. */
@@ -463,8 +286,8 @@ static int uac_drain(snd_pcm_ioplug_t *io)
 	if (u->unresponsive)
 		return -EIO;
 	/* An empty ring stops the position now: the drain's own limit applies. */
-	watch(u, false);
-	set_state(u, UACD_CS_DRAINING);
+	uac_watch(u, false);
+	uac_set_state(u, UACD_CS_DRAINING);
 	limit_ms = (int)((uint64_t)io->buffer_size * 1000 / io->rate) * 2 + 2000;
 	pfd.fd = u->wake_fd;
 	pfd.events = POLLIN;
@@ -507,9 +330,9 @@ static int uac_pause(snd_pcm_ioplug_t *io, int enable)
 
 	if (!u->shm)
 		return -EBADFD;
-	watch(u, !enable);
-	set_state(u, enable ? UACD_CS_PAUSED : UACD_CS_RUNNING);
-	return enable ? wait_ack(u) : 0;
+	uac_watch(u, !enable);
+	uac_set_state(u, enable ? UACD_CS_PAUSED : UACD_CS_RUNNING);
+	return enable ? uac_wait_ack(u) : 0;
 }
 
 static int uac_poll_count(snd_pcm_ioplug_t *io)
@@ -551,7 +374,7 @@ static int uac_poll_revents(snd_pcm_ioplug_t *io, struct pollfd *pfd, unsigned i
 			if (read(u->timer_fd, &ticks, sizeof(ticks)) < 0)
 				(void)0;	/* nothing to read: another poll took it */
 		}
-	check_alive(u);
+	uac_check_alive(u);
 	if (pfd[0].revents & POLLIN) {
 		while (read(u->wake_fd, buf, sizeof(buf)) > 0)
 			;
@@ -563,7 +386,7 @@ static int uac_poll_revents(snd_pcm_ioplug_t *io, struct pollfd *pfd, unsigned i
 	 * An ended stream: wake the application so that alsa-lib asks
 	 * pointer(), which reports the error in a way alsa-lib can name.
 	 */
-	if (stream_error(u))
+	if (uac_stream_error(u))
 		*revents |= io->stream == SND_PCM_STREAM_PLAYBACK ? POLLOUT : POLLIN;
 	if (io->state == SND_PCM_STATE_DISCONNECTED)
 		*revents |= POLLERR;
@@ -578,7 +401,7 @@ static int uac_delay(snd_pcm_ioplug_t *io, snd_pcm_sframes_t *delayp)
 
 	if (!u->shm)
 		return -EBADFD;
-	err = stream_error(u);
+	err = uac_stream_error(u);
 	if (err)
 		return err;
 	dpos = __atomic_load_n(&u->shm->daemon.pos, __ATOMIC_ACQUIRE);
@@ -677,7 +500,7 @@ static int connect_daemon(struct uac_pcm *u, const char *path, int timeout_ms,
 	dreq.hdr.type = UACD_MSG_DEVICE_INFO;
 	dreq.access = stream == SND_PCM_STREAM_PLAYBACK ? UACD_ACCESS_PLAYBACK : UACD_ACCESS_CAPTURE;
 	snprintf(dreq.device, sizeof(dreq.device), "%s", u->device);
-	ret = call(u, &dreq, sizeof(dreq), &u->info, sizeof(u->info), NULL);
+	ret = uac_call(u, &dreq, sizeof(dreq), &u->info, sizeof(u->info), NULL);
 	if (ret < 0 && u->unresponsive)
 		return ret;
 	if (ret < 0) {
@@ -777,7 +600,7 @@ SND_PCM_PLUGIN_DEFINE_FUNC(uac)
 	u->io.private_data = u;
 	u->io.poll_fd = u->wake_fd;
 	u->io.poll_events = POLLIN;
-	u->io.flags = SND_PCM_IOPLUG_FLAG_MONOTONIC;
+	u->io.flags = 0;	/* timestamps: the application's tstamp_type (gettimeofday by default, as hw) */
 
 	ret = snd_pcm_ioplug_create(&u->io, name, stream, mode);
 	if (ret < 0)

@@ -44,7 +44,8 @@ integration_tests = \
 	tests/integration/test-shutdown-log.sh \
 	tests/integration/test-fd-exhaust.sh \
 	tests/integration/test-client-names.sh \
-	tests/integration/test-timeouts.sh
+	tests/integration/test-timeouts.sh \
+	tests/integration/test-xrun-length.sh
 TESTS += $(integration_tests)
 EXTRA_DIST += tests/integration/lib.sh $(integration_tests)
 
