@@ -38,8 +38,11 @@ struct uac_pcm {
 	size_t shm_size;
 	uint8_t *data;
 	uint32_t cmd_seq;
-	uint64_t pos;		/* our position (write for playback, read for capture) */
+	uint64_t pos;		/* the position we published (never moves back) */
 	uint64_t base;		/* daemon position at prepare */
+	snd_pcm_uframes_t appl_seen;	/* io.appl_ptr when last looked at */
+	int64_t appl_total;	/* io.appl_ptr unwrapped, since prepare */
+	snd_pcm_uframes_t boundary;	/* where io.appl_ptr wraps (sw_params) */
 	uint32_t frame_bytes;
 	uint64_t ring_mask;
 	bool open_stream;

@@ -93,6 +93,43 @@ static int uac_stop(snd_pcm_ioplug_t *io)
 	return uac_wait_ack(u);
 }
 
+/*
+ * The ring position of alsa-lib's application pointer.  alsa-lib moves
+ * io.appl_ptr itself (commits, rewinds, forwards; it wraps at the
+ * boundary), so this is the one source of truth for where the client is:
+ * unwrap it, a step back of less than half the boundary being a rewind.
+ */
+static uint64_t appl_pos(struct uac_pcm *u)
+{
+	snd_pcm_uframes_t a = u->io.appl_ptr, b = u->boundary;
+	int64_t d;
+
+	if (b) {
+		uint64_t step = (a + b - u->appl_seen % b) % b;
+
+		d = step > b / 2 ? (int64_t)step - (int64_t)b : (int64_t)step;
+	} else {
+		d = (int64_t)(a - u->appl_seen);
+	}
+	u->appl_seen = a;
+	u->appl_total += d;
+	return u->base + (uint64_t)u->appl_total;
+}
+
+/*
+ * Tell uacd how far we are: written up to (playback) or read up to
+ * (capture) `p`.  Never backwards: frames rewound and written again are
+ * still ahead of uacd's position or already played, and uacd takes a
+ * position behind its own for a broken client.
+ */
+static void publish(struct uac_pcm *u, uint64_t p)
+{
+	if ((int64_t)(p - u->pos) <= 0)
+		return;
+	u->pos = p;
+	__atomic_store_n(&u->shm->client.pos, p, __ATOMIC_RELEASE);
+}
+
 static snd_pcm_sframes_t uac_pointer(snd_pcm_ioplug_t *io)
 {
 	struct uac_pcm *u = io->private_data;
@@ -107,10 +144,21 @@ static snd_pcm_sframes_t uac_pointer(snd_pcm_ioplug_t *io)
 		return err;
 	if (__atomic_load_n(&u->shm->daemon.xrun_active, __ATOMIC_ACQUIRE))
 		return -EPIPE;
+	if (io->stream == SND_PCM_STREAM_CAPTURE)
+		publish(u, appl_pos(u));	/* mmap commits are not called back */
 	dpos = __atomic_load_n(&u->shm->daemon.pos, __ATOMIC_ACQUIRE);
 	return (snd_pcm_sframes_t)((dpos - u->base) % io->buffer_size);
 }
 
+/*
+ * Copy between alsa-lib's areas and the ring, at the application
+ * pointer's ring position.  Playback: called at commit, the frames are the
+ * client's from now on.  Capture with read access: alsa-lib moves the
+ * pointer past them after we return.  Capture with mmap access: called
+ * from mmap_begin for everything available, before the client decides how
+ * much of it to commit, maybe more than once for the same frames: copy,
+ * but publish only what was committed before (the pointer as it stands).
+ */
 static snd_pcm_sframes_t uac_transfer(snd_pcm_ioplug_t *io, const snd_pcm_channel_area_t *areas,
 				      snd_pcm_uframes_t offset, snd_pcm_uframes_t size)
 {
@@ -118,11 +166,14 @@ static snd_pcm_sframes_t uac_transfer(snd_pcm_ioplug_t *io, const snd_pcm_channe
 	const snd_pcm_channel_area_t *a = &areas[0];
 	uint8_t *app = (uint8_t *)a->addr + (a->first + a->step * offset) / 8;
 	snd_pcm_uframes_t done = 0;
+	uint64_t at;
+	bool peek;
 
 	if (!u->shm)
 		return -EBADFD;
+	at = appl_pos(u);
 	while (done < size) {
-		uint64_t off = (u->pos + done) & u->ring_mask;
+		uint64_t off = (at + done) & u->ring_mask;
 		uint64_t n = size - done;
 
 		if (off + n > u->ring_mask + 1)
@@ -135,8 +186,9 @@ static snd_pcm_sframes_t uac_transfer(snd_pcm_ioplug_t *io, const snd_pcm_channe
 			       n * u->frame_bytes);
 		done += n;
 	}
-	u->pos += size;
-	__atomic_store_n(&u->shm->client.pos, u->pos, __ATOMIC_RELEASE);
+	peek = io->stream == SND_PCM_STREAM_CAPTURE && io->access != SND_PCM_ACCESS_RW_INTERLEAVED &&
+	       io->access != SND_PCM_ACCESS_RW_NONINTERLEAVED;
+	publish(u, peek ? at : at + size);
 	return (snd_pcm_sframes_t)size;
 }
 
@@ -229,6 +281,7 @@ static int uac_sw_params(snd_pcm_ioplug_t *io, snd_pcm_sw_params_t *params)
 	snd_pcm_uframes_t avail_min = io->period_size;
 
 	snd_pcm_sw_params_get_avail_min(params, &avail_min);
+	snd_pcm_sw_params_get_boundary(params, &u->boundary);
 	if (u->shm)
 		__atomic_store_n(&u->shm->client.avail_min, (uint64_t)(avail_min ? avail_min : 1),
 				 __ATOMIC_RELAXED);
@@ -254,6 +307,8 @@ static int uac_prepare(snd_pcm_ioplug_t *io)
 	/* The RT thread will not move its position until we start. */
 	u->base = __atomic_load_n(&u->shm->daemon.pos, __ATOMIC_ACQUIRE);
 	u->pos = u->base;
+	u->appl_seen = io->appl_ptr;	/* 0: alsa-lib reset it */
+	u->appl_total = 0;
 	__atomic_store_n(&u->shm->client.pos, u->pos, __ATOMIC_RELEASE);
 	/* The wake-ups of the previous run are stale. */
 	{
@@ -406,11 +461,11 @@ static int uac_delay(snd_pcm_ioplug_t *io, snd_pcm_sframes_t *delayp)
 		return err;
 	dpos = __atomic_load_n(&u->shm->daemon.pos, __ATOMIC_ACQUIRE);
 	if (io->stream == SND_PCM_STREAM_PLAYBACK)
-		*delayp = (snd_pcm_sframes_t)(u->pos - dpos) +
+		*delayp = (snd_pcm_sframes_t)(appl_pos(u) - dpos) +
 			  (snd_pcm_sframes_t)__atomic_load_n(&u->shm->daemon.queued_frames, __ATOMIC_RELAXED) +
 			  (snd_pcm_sframes_t)u->info.latency_frames;
 	else
-		*delayp = (snd_pcm_sframes_t)(dpos - u->pos) + (snd_pcm_sframes_t)u->info.latency_frames;
+		*delayp = (snd_pcm_sframes_t)(dpos - appl_pos(u)) + (snd_pcm_sframes_t)u->info.latency_frames;
 	return 0;
 }
 

@@ -45,7 +45,8 @@ integration_tests = \
 	tests/integration/test-fd-exhaust.sh \
 	tests/integration/test-client-names.sh \
 	tests/integration/test-timeouts.sh \
-	tests/integration/test-xrun-length.sh
+	tests/integration/test-xrun-length.sh \
+	tests/integration/test-mmap.sh
 TESTS += $(integration_tests)
 EXTRA_DIST += tests/integration/lib.sh $(integration_tests)
 
@@ -54,3 +55,9 @@ noinst_PROGRAMS += tests/tools/rtlatency
 tests_tools_rtlatency_SOURCES = tests/tools/rtlatency.c
 tests_tools_rtlatency_CFLAGS = $(AM_CFLAGS) $(ALSA_CFLAGS)
 tests_tools_rtlatency_LDADD = $(ALSA_LIBS) -lm
+
+# alsa-lib's mmap interface with every commit pattern (see mmapclient.c).
+noinst_PROGRAMS += tests/tools/mmapclient
+tests_tools_mmapclient_SOURCES = tests/tools/mmapclient.c
+tests_tools_mmapclient_CFLAGS = $(AM_CFLAGS) $(ALSA_CFLAGS)
+tests_tools_mmapclient_LDADD = $(ALSA_LIBS)
