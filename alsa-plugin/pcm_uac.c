@@ -491,6 +491,9 @@ static int uac_close(snd_pcm_ioplug_t *io)
 	return 0;
 }
 
+static unsigned dev_channels(const struct uac_pcm *u);
+static void fill_map(const struct uac_pcm *u, unsigned n, unsigned *pos);
+
 static void uac_dump(snd_pcm_ioplug_t *io, snd_output_t *out)
 {
 	struct uac_pcm *u = io->private_data;
@@ -499,6 +502,100 @@ static void uac_dump(snd_pcm_ioplug_t *io, snd_output_t *out)
 	snd_output_printf(out, "  device format %u, %u Hz, playback %u ch, capture %u ch\n",
 			  u->info.format, u->info.rate, u->info.playback_channels,
 			  u->info.capture_channels);
+	{
+		unsigned pos[UACD_MAX_CHANNELS], i, n = dev_channels(u);
+
+		fill_map(u, n, pos);
+		snd_output_printf(out, "  channel map");
+		for (i = 0; i < n; i++)
+			snd_output_printf(out, " %s", snd_pcm_chmap_name(pos[i]));
+		snd_output_printf(out, "\n");
+	}
+}
+
+/* ---- channel maps -------------------------------------------------------------- */
+
+/* ALSA positions of the UAC2 bmChannelConfig bits, in bit order. */
+static const unsigned char uac_pos[] = {
+	SND_CHMAP_FL, SND_CHMAP_FR, SND_CHMAP_FC, SND_CHMAP_LFE, SND_CHMAP_RL, SND_CHMAP_RR,
+	SND_CHMAP_FLC, SND_CHMAP_FRC, SND_CHMAP_RC, SND_CHMAP_SL, SND_CHMAP_SR, SND_CHMAP_TC,
+	SND_CHMAP_TFL, SND_CHMAP_TFC, SND_CHMAP_TFR, SND_CHMAP_TRL, SND_CHMAP_TRC, SND_CHMAP_TRR,
+	SND_CHMAP_TFLC, SND_CHMAP_TFRC, SND_CHMAP_LLFE, SND_CHMAP_RLFE, SND_CHMAP_TSL,
+	SND_CHMAP_TSR, SND_CHMAP_BC, SND_CHMAP_BLC, SND_CHMAP_BRC,
+};
+
+static unsigned dev_channels(const struct uac_pcm *u)
+{
+	return u->io.stream == SND_PCM_STREAM_PLAYBACK ? u->info.playback_channels :
+							 u->info.capture_channels;
+}
+
+/*
+ * The position of each of the first n device channels, as the engine
+ * routes a client of n channels: channel i to device channel i; a mono
+ * client to every channel, so it is MONO.  A device that declares no
+ * positions is MONO when mono, FL FR when stereo (what such devices mean),
+ * else every channel UNKNOWN.
+ */
+static void fill_map(const struct uac_pcm *u, unsigned n, unsigned *pos)
+{
+	uint32_t mask = u->io.stream == SND_PCM_STREAM_PLAYBACK ? u->info.playback_chmap :
+								  u->info.capture_chmap;
+	unsigned i, bit = 0;
+
+	if (!mask && dev_channels(u) == 2)
+		mask = 0x3;
+	for (i = 0; i < n; i++) {
+		while (bit < 32 && !(mask & (1u << bit)))
+			bit++;
+		pos[i] = bit < sizeof(uac_pos) ? uac_pos[bit] : SND_CHMAP_UNKNOWN;
+		if (bit < 32)
+			bit++;
+	}
+	if (n == 1)
+		pos[0] = SND_CHMAP_MONO;
+}
+
+/* The device's own count first (what a client asking for the default gets), then fewer. */
+static snd_pcm_chmap_query_t **uac_query_chmaps(snd_pcm_ioplug_t *io)
+{
+	struct uac_pcm *u = io->private_data;
+	unsigned ch = dev_channels(u), k, n;
+	snd_pcm_chmap_query_t **maps;
+
+	if (!ch)
+		return NULL;
+	maps = calloc(ch + 1, sizeof(*maps));
+	if (!maps)
+		return NULL;
+	for (k = 0; k < ch; k++) {
+		n = k == 0 ? ch : k;
+		maps[k] = malloc(sizeof(*maps[k]) + n * sizeof(maps[k]->map.pos[0]));
+		if (!maps[k]) {
+			snd_pcm_free_chmaps(maps);
+			return NULL;
+		}
+		maps[k]->type = SND_CHMAP_TYPE_FIXED;
+		maps[k]->map.channels = n;
+		fill_map(u, n, maps[k]->map.pos);
+	}
+	return maps;
+}
+
+static snd_pcm_chmap_t *uac_get_chmap(snd_pcm_ioplug_t *io)
+{
+	struct uac_pcm *u = io->private_data;
+	unsigned n = io->channels ? io->channels : dev_channels(u);
+	snd_pcm_chmap_t *map;
+
+	if (!n)
+		return NULL;
+	map = malloc(sizeof(*map) + n * sizeof(map->pos[0]));
+	if (!map)
+		return NULL;
+	map->channels = n;
+	fill_map(u, n, map->pos);
+	return map;
 }
 
 static const snd_pcm_ioplug_callback_t uac_callbacks = {
@@ -518,6 +615,8 @@ static const snd_pcm_ioplug_callback_t uac_callbacks = {
 	.poll_revents = uac_poll_revents,
 	.delay = uac_delay,
 	.dump = uac_dump,
+	.query_chmaps = uac_query_chmaps,
+	.get_chmap = uac_get_chmap,
 };
 
 /* ---- open ---------------------------------------------------------------- */
@@ -587,7 +686,7 @@ static int set_constraints(struct uac_pcm *u)
 		SND_PCM_FORMAT_S16_LE, SND_PCM_FORMAT_S24_LE, SND_PCM_FORMAT_S24_3LE,
 		SND_PCM_FORMAT_S32_LE, SND_PCM_FORMAT_FLOAT_LE,
 	};
-	unsigned int rates[UACD_MAX_RATES];
+	unsigned int rates[UACD_MAX_RATES], max_ch = dev_channels(u);
 	unsigned int n = u->info.n_rates < UACD_MAX_RATES ? u->info.n_rates : UACD_MAX_RATES, i;
 	int ret;
 
@@ -610,7 +709,8 @@ static int set_constraints(struct uac_pcm *u)
 	if (ret >= 0)
 		ret = snd_pcm_ioplug_set_param_list(&u->io, SND_PCM_IOPLUG_HW_FORMAT, 5, formats);
 	if (ret >= 0)
-		ret = snd_pcm_ioplug_set_param_minmax(&u->io, SND_PCM_IOPLUG_HW_CHANNELS, 1, 8);
+		ret = snd_pcm_ioplug_set_param_minmax(&u->io, SND_PCM_IOPLUG_HW_CHANNELS, 1,
+						      max_ch < UACD_MAX_CHANNELS ? max_ch : UACD_MAX_CHANNELS);
 	if (ret >= 0)
 		ret = snd_pcm_ioplug_set_param_list(&u->io, SND_PCM_IOPLUG_HW_RATE, n, rates);
 	if (ret >= 0)

@@ -192,6 +192,11 @@ uint32_t uacd_dev_channels(const struct uacd_device *d, uint32_t dir)
 	return dir == UACD_DIR_PLAYBACK ? d->play_ch : dir == UACD_DIR_CAPTURE ? d->cap_ch : 0;
 }
 
+uint32_t uacd_dev_chmap(const struct uacd_device *d, uint32_t dir)
+{
+	return dir == UACD_DIR_PLAYBACK ? d->play_map : dir == UACD_DIR_CAPTURE ? d->cap_map : 0;
+}
+
 unsigned uacd_dev_rates(const struct uacd_device *d, const uint32_t **rates)
 {
 	*rates = d->rates;

@@ -54,6 +54,7 @@ struct uacd_device {
 	uint32_t n_rates;
 	uint32_t play_ch;		/* 0 = no playback */
 	uint32_t cap_ch;		/* 0 = no capture */
+	uint32_t play_map, cap_map;	/* positions (UAC2 bmChannelConfig bits), 0 = none */
 	uint32_t max_frames;		/* largest buffer per RT cycle and direction */
 	uint32_t latency_frames;	/* device-side fixed latency */
 	int rt_priority;		/* 0 = SCHED_OTHER */

@@ -51,6 +51,8 @@ void uacd_dev_set_geometry(struct uacd_device *d, const struct uacd_dev_geometry
 	d->n_rates = n;
 	d->play_ch = g->play_ch;
 	d->cap_ch = g->cap_ch;
+	d->play_map = g->play_map;
+	d->cap_map = g->cap_map;
 	d->max_frames = g->max_frames;
 	d->latency_frames = g->latency_frames;
 }

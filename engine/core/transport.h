@@ -48,6 +48,7 @@ struct uacd_dev_geometry {
 	const uint32_t *rates;		/* the rates set_rate accepts */
 	unsigned n_rates;
 	uint32_t play_ch, cap_ch;	/* 0 = none */
+	uint32_t play_map, cap_map;	/* channel positions, UAC2 bmChannelConfig bits; 0 = none declared */
 	uint32_t max_frames;		/* largest buffer per RT cycle and direction */
 	uint32_t latency_frames;	/* device-side fixed latency */
 };

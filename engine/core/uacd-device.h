@@ -18,7 +18,7 @@
 #include <uacd/io_operation.h>
 #include <uacd/protocol.h>
 
-#define UACD_CLIENT_MAX_CHANNELS 8u	/* what the plugin offers */
+#define UACD_CLIENT_MAX_CHANNELS UACD_MAX_CHANNELS	/* a client stream's channels */
 #define UACD_MAX_STREAMS 64u		/* per device and direction */
 #define UACD_MAX_HOOKS 24u	/* the DSP stage, configured hooks, run-time hooks */
 #define UACD_RING_MAX_FRAMES (1u << 19)	/* 1 MiB of mono S16: the plugin's byte limit */
@@ -190,6 +190,8 @@ uint32_t uacd_dev_rate(const struct uacd_device *d);
 uint32_t uacd_dev_format(const struct uacd_device *d);
 /* Channels of direction dir (UACD_DIR_PLAYBACK, UACD_DIR_CAPTURE); 0 = none. */
 uint32_t uacd_dev_channels(const struct uacd_device *d, uint32_t dir);
+/* Its channels' positions (UAC2 bmChannelConfig bits, 0 = none declared). */
+uint32_t uacd_dev_chmap(const struct uacd_device *d, uint32_t dir);
 /* The rates the device can switch to (*rates), 0 when it cannot switch. */
 unsigned uacd_dev_rates(const struct uacd_device *d, const uint32_t **rates);
 uint32_t uacd_dev_max_frames(const struct uacd_device *d);

@@ -110,6 +110,8 @@ static void handle_device_info(struct uacd_server *srv, struct conn *c, struct u
 	}
 	r.playback_channels = uacd_dev_channels(d, UACD_DIR_PLAYBACK);
 	r.capture_channels = uacd_dev_channels(d, UACD_DIR_CAPTURE);
+	r.playback_chmap = uacd_dev_chmap(d, UACD_DIR_PLAYBACK);
+	r.capture_chmap = uacd_dev_chmap(d, UACD_DIR_CAPTURE);
 	r.packet_frames_max = uacd_dev_max_frames(d);
 	r.latency_frames = uacd_dev_latency_frames(d);
 	r.hdr.result = 0;

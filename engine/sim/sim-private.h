@@ -98,7 +98,10 @@ struct sim_params {
 	char name[UACD_NAME_MAX];
 	struct uacd_dev_geometry g;
 	int rt_priority;
+	bool chmap_set;		/* chmap= given */
 };
+
+uint32_t sim_standard_chmap(unsigned ch);
 
 int sim_parse_spec(struct sim_params *d, struct sim *s, const char *spec, char *err, size_t errlen);
 

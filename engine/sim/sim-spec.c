@@ -17,6 +17,19 @@
 
 /* ---- spec parsing (control thread) -------------------------------------- */
 
+/*
+ * The positions a sim with ch channels declares when chmap= is not given
+ * (UAC2 bmChannelConfig bits): mono none, then stereo, 3.0, quad, 5.0,
+ * 5.1, 6.1 and 7.1 in the usual orders; wider devices name the 7.1 eight
+ * and leave the rest without a position, as many multichannel interfaces do.
+ */
+uint32_t sim_standard_chmap(unsigned ch)
+{
+	static const uint32_t m[] = { 0, 0, 0x3, 0x7, 0x33, 0x37, 0x3f, 0x13f, 0x63f };
+
+	return ch < sizeof(m) / sizeof(m[0]) ? m[ch] : 0x63f;
+}
+
 static int parse_uint(const char *key, const char *v, long lo, long hi, long *out,
 		      char *err, size_t errlen)
 {
@@ -70,6 +83,19 @@ static int parse_device_key(struct sim_params *d, const char *key, const char *v
 	} else if (!strcmp(key, "capture_channels")) {
 		ret = parse_uint(key, val, 0, UACD_MAX_CHANNELS, &v, err, errlen);
 		d->g.cap_ch = (uint32_t)v;
+	} else if (!strcmp(key, "chmap")) {
+		char *end;
+		unsigned long m;
+
+		errno = 0;
+		m = strtoul(val, &end, 0);
+		if (errno || end == val || *end || m > 0x7ffffffful) {
+			snprintf(err, errlen,
+				 "sim: chmap=%s: expected a UAC2 bmChannelConfig mask, e.g. 0x3f for 5.1", val);
+			return -EINVAL;
+		}
+		d->g.play_map = d->g.cap_map = (uint32_t)m;
+		d->chmap_set = true;
 	} else if (!strcmp(key, "format")) {
 		d->g.format = uacd_format_parse(val);
 		if (!d->g.format) {
@@ -200,7 +226,7 @@ int sim_parse_spec(struct sim_params *d, struct sim *s, const char *spec, char *
 			ret = parse_model_key(s, tok, eq + 1, err, errlen);
 		if (ret == 1) {
 			snprintf(err, errlen,
-				 "sim: unknown option '%s' (known: rate, channels, playback_channels, capture_channels, format, mode, drift_ppm, usb, time, speedup, in, out, loop, name, priority)",
+				 "sim: unknown option '%s' (known: rate, channels, playback_channels, capture_channels, chmap, format, mode, drift_ppm, usb, time, speedup, in, out, loop, name, priority)",
 				 tok);
 			return -EINVAL;
 		}
@@ -214,6 +240,18 @@ int sim_parse_spec(struct sim_params *d, struct sim *s, const char *spec, char *
 	if (!d->g.play_ch && !d->g.cap_ch) {
 		snprintf(err, errlen, "sim: a device needs playback or capture channels");
 		return -EINVAL;
+	}
+	if (!d->chmap_set) {
+		d->g.play_map = sim_standard_chmap(d->g.play_ch);
+		d->g.cap_map = sim_standard_chmap(d->g.cap_ch);
+	} else {
+		unsigned n = (unsigned)__builtin_popcount(d->g.play_map);
+
+		if (n > d->g.play_ch && n > d->g.cap_ch) {
+			snprintf(err, errlen, "sim: chmap=0x%x names %u positions for %u channels",
+				 d->g.play_map, n, d->g.play_ch > d->g.cap_ch ? d->g.play_ch : d->g.cap_ch);
+			return -EINVAL;
+		}
 	}
 	return 0;
 }

@@ -560,6 +560,8 @@ static void bind_fill_device(struct usbt *u, const struct bind_ctx *c)
 			.n_rates = (unsigned)c->n_rates,
 			.play_ch = c->pa ? c->pa->channels : 0,
 			.cap_ch = u->cap_deliver ? c->ca->channels : 0,
+			.play_map = uacd_usbdesc_alt_chmap(u->fn, c->pa),
+			.cap_map = u->cap_deliver ? uacd_usbdesc_alt_chmap(u->fn, c->ca) : 0,
 			.max_frames = c->max_frames,
 		};
 

@@ -332,6 +332,43 @@ const struct uacd_usbdesc_entity *uacd_usbdesc_find_entity(const struct uacd_usb
 	return NULL;
 }
 
+/*
+ * The spatial positions of an alt setting's channels, as UAC2 bmChannelConfig
+ * bits (UAC1's wChannelConfig has the same first 12).  UAC2 says it in
+ * AS_GENERAL; UAC1 in the cluster of the terminal the interface links to:
+ * a playback interface's input terminal has one, a capture interface's
+ * output terminal carries its source's, so follow feature and selector
+ * units (which pass the cluster through) up to a terminal or mixer unit.
+ * 0 when the descriptors declare none.
+ */
+uint32_t uacd_usbdesc_alt_chmap(const struct uacd_usbdesc_function *f,
+				const struct uacd_usbdesc_alt *a)
+{
+	const struct uacd_usbdesc_entity *e;
+	unsigned depth;
+
+	if (!a)
+		return 0;
+	if (a->channel_config)
+		return a->channel_config;
+	e = uacd_usbdesc_find_entity(f, a->terminal_link);
+	for (depth = 0; e && depth < 16; depth++) {
+		switch (e->type) {
+		case UACD_USBDESC_INPUT_TERMINAL:
+		case UACD_USBDESC_MIXER_UNIT:
+			return e->channel_config;
+		case UACD_USBDESC_OUTPUT_TERMINAL:
+		case UACD_USBDESC_FEATURE_UNIT:
+		case UACD_USBDESC_SELECTOR_UNIT:
+			e = e->nr_sources ? uacd_usbdesc_find_entity(f, e->sources[0]) : NULL;
+			break;
+		default:
+			return 0;
+		}
+	}
+	return 0;
+}
+
 /* Follow selectors (first input) and multipliers to a clock source; 0 if none. */
 uint8_t usbdesc_resolve_clock(const struct uacd_usbdesc_function *f, uint8_t id)
 {

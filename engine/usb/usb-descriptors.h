@@ -273,6 +273,14 @@ const char *uacd_usbdesc_speed_name(enum uacd_usb_speed s);
 const char *uacd_usbdesc_entity_name(enum uacd_usbdesc_entity_type t);
 
 /* Find an entity by ID in a function, or NULL. */
+/*
+ * Spatial positions of alt a's channels as UAC2 bmChannelConfig bits (bit 0
+ * front left, 1 front right, 2 front centre, 3 LFE, 4/5 back left/right,
+ * ...; UAC1 wChannelConfig shares the first 12), from AS_GENERAL or, on
+ * UAC1, the linked terminal's cluster.  0: none declared.
+ */
+uint32_t uacd_usbdesc_alt_chmap(const struct uacd_usbdesc_function *f,
+				const struct uacd_usbdesc_alt *a);
 const struct uacd_usbdesc_entity *uacd_usbdesc_find_entity(const struct uacd_usbdesc_function *f,
 							   uint8_t id);
 

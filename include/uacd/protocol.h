@@ -124,6 +124,16 @@ struct uacd_device_info {
 	uint32_t capture_channels;	/* 0 = no capture */
 	uint32_t packet_frames_max;	/* largest device packet, frames */
 	uint32_t latency_frames;	/* fixed device-side latency */
+	/*
+	 * Channel positions, one bit per position in UAC2 bmChannelConfig
+	 * order (bit 0 FL, 1 FR, 2 FC, 3 LFE, 4 BL, 5 BR, 6 FLC, 7 FRC, 8 BC,
+	 * 9 SL, 10 SR, 11 TC, 12 TFL, 13 TFC, 14 TFR, 15 TBL, 16 TBC, 17 TBR,
+	 * 18 TFLC, 19 TFRC, 20 LLFE, 21 RLFE, 22 TSL, 23 TSR, 24 BOC, 25 BLC,
+	 * 26 BRC); channel i has the i-th set bit, channels past the last set
+	 * bit have none.  0: the device declares none.
+	 */
+	uint32_t playback_chmap;
+	uint32_t capture_chmap;
 };
 
 struct uacd_stream_req {

@@ -315,7 +315,7 @@ START_TEST(stream_check_before_rate_switch)
 	req.buffer_frames = 4800;
 	req.period_frames = 1200;
 	ck_assert_int_eq(uacd_dev_stream_check(dev(r, 0), &req, err, sizeof(err)), -EINVAL);
-	ck_assert_str_eq(err, "999 channels: uacd supports 1 to 8");
+	ck_assert_str_eq(err, "999 channels: uacd supports 1 to 32");
 	req.channels = 2;
 	req.buffer_frames = 90;
 	req.period_frames = 10;

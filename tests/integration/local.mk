@@ -27,6 +27,7 @@ integration_tests = \
 	tests/integration/test-arecord.sh \
 	tests/integration/test-mix.sh \
 	tests/integration/test-speaker-test.sh \
+	tests/integration/test-chmap.sh \
 	tests/integration/test-drift.sh \
 	tests/integration/test-hooks.sh \
 	tests/integration/test-hook-files.sh \

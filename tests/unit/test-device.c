@@ -56,12 +56,12 @@ START_TEST(test_stream_open)
 	ck_assert_str_eq(err, "unknown sample format 0");
 	ck_assert_int_eq(try_open(d, UACD_DIR_PLAYBACK, 6, 2, RATE, 1024, 256, err, sizeof(err)), -EINVAL);
 	ck_assert_str_eq(err, "unknown sample format 6");
-	ck_assert_int_eq(try_open(d, UACD_DIR_PLAYBACK, UACD_FMT_S16_LE, 9, RATE, 1024, 256, err, sizeof(err)),
+	ck_assert_int_eq(try_open(d, UACD_DIR_PLAYBACK, UACD_FMT_S16_LE, 33, RATE, 1024, 256, err, sizeof(err)),
 			 -EINVAL);
-	ck_assert_str_eq(err, "9 channels: uacd supports 1 to 8");
+	ck_assert_str_eq(err, "33 channels: uacd supports 1 to 32");
 	ck_assert_int_eq(try_open(d, UACD_DIR_PLAYBACK, UACD_FMT_S16_LE, 0, RATE, 1024, 256, err, sizeof(err)),
 			 -EINVAL);
-	ck_assert_str_eq(err, "0 channels: uacd supports 1 to 8");
+	ck_assert_str_eq(err, "0 channels: uacd supports 1 to 32");
 	ck_assert_int_eq(try_open(d, UACD_DIR_PLAYBACK, UACD_FMT_S16_LE, 2, 44100, 1024, 256, err, sizeof(err)),
 			 -EINVAL);
 	ck_assert_str_eq(err, "rate 44100 Hz: device sim runs at 48000 Hz");

@@ -42,7 +42,7 @@ START_TEST(test_sim_spec)
 		{ "sim:out=/tmp/x.wav", "sim: in= and out= need mode=wav" },
 		{ "sim:playback_channels=0,capture_channels=0", "sim: a device needs playback or capture channels" },
 		{ "sim:volume=3",
-		  "sim: unknown option 'volume' (known: rate, channels, playback_channels, capture_channels, format, mode, drift_ppm, usb, time, speedup, in, out, loop, name, priority)" },
+		  "sim: unknown option 'volume' (known: rate, channels, playback_channels, capture_channels, chmap, format, mode, drift_ppm, usb, time, speedup, in, out, loop, name, priority)" },
 	};
 	struct uacd_device *d;
 	char err[512];

@@ -89,6 +89,8 @@ static void read_ac_line(struct lsusb *l, const struct lif *cur, const char *lin
 		e->type = num(v);
 	} else if (key(line, "bNrChannels", &v)) {
 		e->channels = num(v);
+	} else if (key(line, "wChannelConfig", &v) || key(line, "bmChannelConfig", &v)) {
+		e->chcfg = num(v);
 	} else if (key(line, "bSourceID", &v) ||
 		   (key(line, "bCSourceID", &v) && e->subtype == 12)) {
 		e->sources[e->nr_sources++] = num(v);
@@ -209,6 +211,10 @@ static void read_as_line(struct lif *cur, const char *line)
 
 	if (key(line, "bNrChannels", &v))
 		cur->channels = num(v);
+	else if (key(line, "bmChannelConfig", &v))
+		cur->chcfg = num(v);
+	else if (key(line, "bTerminalLink", &v))
+		cur->link = num(v);
 	else if (key(line, "bSubframeSize", &v) || key(line, "bSubslotSize", &v))
 		cur->subslot = num(v);
 	else if (key(line, "bBitResolution", &v))

@@ -20,6 +20,7 @@ struct lep {
 struct lif {
 	unsigned num, alt, cls, sub, proto;
 	unsigned channels, subslot, bits;
+	unsigned chcfg, link;			/* AS_GENERAL bmChannelConfig, bTerminalLink */
 	bool has_rates, continuous;
 	unsigned nr_rates, rates[64], rmin, rmax;
 	unsigned bcd_adc;
@@ -31,6 +32,7 @@ struct lif {
 struct lent {
 	unsigned ac_iface;
 	unsigned subtype, id, type, channels, clock;
+	unsigned chcfg;				/* wChannelConfig / bmChannelConfig */
 	unsigned nr_sources, sources[16];
 	int ch;				/* current bmaControls(ch), -1 = none yet */
 	unsigned nr_ch;			/* bmaControls lines */

@@ -95,6 +95,39 @@ static int entity_type(unsigned subtype, int uac)
 }
 
 /* Every audio interface/alt setting lsusb shows, field by field; nothing else. */
+/*
+ * The channel positions lsusb shows for AS interface li: its AS_GENERAL
+ * bmChannelConfig (UAC2), else the cluster of the terminal it links to,
+ * through output terminals, feature and selector units to the input
+ * terminal or mixer unit that declares it (same subtypes in UAC1 and 2).
+ */
+static unsigned lsusb_chmap(const struct lsusb *l, unsigned ac_iface, const struct lif *li)
+{
+	unsigned id = li->link, depth;
+
+	if (li->chcfg)
+		return li->chcfg;
+	for (depth = 0; depth < 16; depth++) {
+		const struct lent *e = NULL;
+
+		for (unsigned k = 0; k < l->nr_ents; k++)
+			if (l->ents[k].ac_iface == ac_iface && l->ents[k].id == id && l->ents[k].subtype < 7)
+				e = &l->ents[k];
+		if (!e)
+			return 0;
+		if (e->subtype == 2 || e->subtype == 4)
+			return e->chcfg;
+		if (e->subtype == 3 || e->subtype == 5 || e->subtype == 6) {
+			if (!e->nr_sources)
+				return 0;
+			id = e->sources[0];
+			continue;
+		}
+		return 0;
+	}
+	return 0;
+}
+
 static void compare_interfaces(const char *base, const struct uacd_usbdesc *d, const struct lsusb *l)
 {
 	unsigned as_alts = 0, ac_alts = 0;
@@ -124,6 +157,13 @@ static void compare_interfaces(const char *base, const struct uacd_usbdesc *d, c
 		ck_assert_uint_eq(a->iface_class, li->cls);
 		ck_assert_uint_eq(a->iface_subclass, li->sub);
 		ck_assert_uint_eq(a->channels, li->channels);
+		{
+			unsigned want = lsusb_chmap(l, fn->ac_iface, li);
+
+			ck_assert_msg(uacd_usbdesc_alt_chmap(fn, a) == want,
+				      "%s: if %u alt %u: channel map 0x%x, lsusb says 0x%x", base, li->num,
+				      li->alt, uacd_usbdesc_alt_chmap(fn, a), want);
+		}
 		ck_assert_uint_eq(a->subslot, li->subslot);
 		ck_assert_uint_eq(a->bit_resolution, li->bits);
 		ck_assert_int_eq(a->rate_continuous, li->continuous);
