@@ -31,9 +31,10 @@
  * only), so no close path can forget to give something back.
  *
  * Logging of what clients cause (refusals, policy denials, floods) goes
- * through srv_log_client(): at most one line per uid per log_interval,
- * the rest counted and reported as "(N more in the last S s)" by the next
- * line or the next timer tick after the interval.
+ * through srv_log_client(): at most one line of each kind (format string)
+ * per uid per log_interval, the rest counted and reported as "(N more in
+ * the last S s)" by the next line of that kind or the first timer tick
+ * after the interval.
  */
 #include "config.h"
 
@@ -58,14 +59,22 @@
 #define UID_TABLE_MAX 4096		/* per-uid entries kept at most */
 #define LOG_TEXT_MAX 320
 
+#define LOG_KINDS 8		/* kinds of line (format strings) limited per uid */
+
+/* One kind of line for one uid: the count is of lines like the last one printed. */
+struct log_slot {
+	const char *fmt;		/* the kind: srv_log_client()'s literal; NULL: free */
+	int64_t logged_ns;		/* last line printed */
+	unsigned suppressed;		/* lines not printed since */
+	int level;			/* the most urgent of them */
+	char text[LOG_TEXT_MAX];	/* the last of them */
+};
+
 struct uid_limits {
 	uid_t uid;
 	int64_t tokens;			/* x 1000, like conn_limits */
 	int64_t refilled_ns;
-	int64_t logged_ns;		/* last line printed; 0: never */
-	unsigned suppressed;		/* lines not printed since */
-	int suppressed_level;		/* the highest of them */
-	char suppressed_text[LOG_TEXT_MAX];	/* the last of them */
+	struct log_slot log[LOG_KINDS];
 	struct uid_limits *next;
 };
 
@@ -132,25 +141,38 @@ static void refill(int64_t *tokens, int64_t *refilled_ns, int64_t now, unsigned 
 
 /* ---- rate-limited logging ------------------------------------------------ */
 
-static void log_flush(struct uacd_server *srv, struct uid_limits *u, int64_t now)
+static int64_t interval_ns(const struct uacd_server *srv)
 {
-	if (!u->suppressed)
+	return (int64_t)srv->limits.log_interval * 1000000000;
+}
+
+static void log_flush(struct uacd_server *srv, struct log_slot *l, int64_t now)
+{
+	if (!l->suppressed)
 		return;
-	if (u->suppressed == 1)
-		uacd_log(u->suppressed_level, "%s", u->suppressed_text);
+	if (l->suppressed == 1)
+		uacd_log(l->level, "%s", l->text);
 	else
-		uacd_log(u->suppressed_level, "%s (%u more in the last %u s)", u->suppressed_text,
-			 u->suppressed - 1, srv->limits.log_interval);
-	u->suppressed = 0;
-	u->logged_ns = now;
+		uacd_log(l->level, "%s (%u more in the last %u s)", l->text, l->suppressed - 1,
+			 srv->limits.log_interval);
+	l->suppressed = 0;
+	l->logged_ns = now;
+}
+
+/* A slot that is not holding anything back and whose interval is over is free. */
+static bool slot_idle(const struct uacd_server *srv, const struct log_slot *l, int64_t now)
+{
+	return !l->fmt || (!l->suppressed && now - l->logged_ns >= interval_ns(srv));
 }
 
 void srv_log_client(struct uacd_server *srv, uid_t uid, int level, const char *fmt, ...)
 {
+	struct log_slot *l = NULL;
 	struct uid_limits *u;
 	char text[LOG_TEXT_MAX];
 	int64_t now = now_ns();
 	va_list ap;
+	unsigned i;
 
 	if (level > uacd_log_get_level())
 		return;
@@ -158,27 +180,37 @@ void srv_log_client(struct uacd_server *srv, uid_t uid, int level, const char *f
 	vsnprintf(text, sizeof(text), fmt, ap);
 	va_end(ap);
 	u = uid_find(srv, uid, true);
-	if (!u) {
-		/* No memory or a full table: say it, rather than say nothing. */
+	if (u) {
+		for (i = 0; i < LOG_KINDS && !l; i++)
+			if (u->log[i].fmt == fmt)
+				l = &u->log[i];
+		for (i = 0; i < LOG_KINDS && !l; i++)
+			if (slot_idle(srv, &u->log[i], now))
+				l = &u->log[i];
+	}
+	if (!l) {
+		/* No memory, a full table or every kind busy: say it, rather than say nothing. */
 		uacd_log(level, "%s", text);
 		return;
 	}
-	if (!u->logged_ns || now - u->logged_ns >= (int64_t)srv->limits.log_interval * 1000000000) {
-		if (u->suppressed) {
-			/* the pending count goes with this line */
-			uacd_log(level, "%s (%u more in the last %u s)", text, u->suppressed,
+	if (l->fmt != fmt) {
+		memset(l, 0, sizeof(*l));
+		l->fmt = fmt;
+	}
+	if (!l->logged_ns || now - l->logged_ns >= interval_ns(srv)) {
+		if (l->suppressed)	/* the pending count goes with this line */
+			uacd_log(level, "%s (%u more in the last %u s)", text, l->suppressed,
 				 srv->limits.log_interval);
-			u->suppressed = 0;
-		} else {
+		else
 			uacd_log(level, "%s", text);
-		}
-		u->logged_ns = now;
+		l->suppressed = 0;
+		l->logged_ns = now;
 		return;
 	}
-	if (!u->suppressed || level < u->suppressed_level)
-		u->suppressed_level = level;
-	u->suppressed++;
-	snprintf(u->suppressed_text, sizeof(u->suppressed_text), "%s", text);
+	if (!l->suppressed || level < l->level)
+		l->level = level;
+	l->suppressed++;
+	snprintf(l->text, sizeof(l->text), "%s", text);
 }
 
 /* ---- connections --------------------------------------------------------- */
@@ -313,14 +345,19 @@ void srv_limits_tick(struct uacd_server *srv)
 	/* Log lines held back, and uids that are gone and owe nothing. */
 	for (pp = &srv->uids; (u = *pp);) {
 		bool busy = false;
+		unsigned i;
 
-		if (u->suppressed && now - u->logged_ns >= (int64_t)srv->limits.log_interval * 1000000000)
-			log_flush(srv, u, now);
+		for (i = 0; i < LOG_KINDS; i++) {
+			struct log_slot *l = &u->log[i];
+
+			if (l->suppressed && now - l->logged_ns >= interval_ns(srv))
+				log_flush(srv, l, now);
+			busy |= !slot_idle(srv, l, now);
+		}
 		for (c = srv->conns; c && !busy; c = c->next)
 			busy = c->uid == u->uid;
 		refill(&u->tokens, &u->refilled_ns, now, srv->limits.request_rate_per_uid, uid_burst(srv));
-		if (!busy && !u->suppressed && u->tokens >= uid_burst(srv) &&
-		    (!u->logged_ns || now - u->logged_ns >= (int64_t)srv->limits.log_interval * 1000000000)) {
+		if (!busy && u->tokens >= uid_burst(srv)) {
 			*pp = u->next;
 			free(u);
 		} else {
@@ -335,8 +372,10 @@ void srv_limits_free(struct uacd_server *srv)
 
 	while (srv->uids) {
 		struct uid_limits *u = srv->uids;
+		unsigned i;
 
-		log_flush(srv, u, now);
+		for (i = 0; i < LOG_KINDS; i++)
+			log_flush(srv, &u->log[i], now);
 		srv->uids = u->next;
 		free(u);
 	}

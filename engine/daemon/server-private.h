@@ -145,9 +145,9 @@ int srv_limit_stream(struct uacd_server *srv, struct conn *c, const struct uacd_
 /* Every timer tick: refill, resume, end sustained floods, flush the log limiter. */
 void srv_limits_tick(struct uacd_server *srv);
 /*
- * Log a line caused by a client of uid: at most one per uid per
- * log_interval; the others are counted and the next line says "(N more in
- * the last S s)".
+ * Log a line caused by a client of uid: at most one of each kind (fmt,
+ * which must be a string literal) per uid per log_interval; the others are
+ * counted and the next line of that kind says "(N more in the last S s)".
  */
 void srv_log_client(struct uacd_server *srv, uid_t uid, int level, const char *fmt, ...)
 	__attribute__((format(printf, 4, 5)));
