@@ -24,7 +24,6 @@ cat "$T/bad.out"
 echo "2000 denied connections in $(( ($(date +%s%N) - start) / 1000000 )) ms"
 grep -qx "denied: 2000 of 2000 (0 otherwise)" "$T/bad.out" || fail "not every request was denied"
 # (the uid is also throttled to request_rate_per_uid: 4,000 requests take ~8 s)
-# (the uid is throttled to request_rate_per_uid too: 4,000 requests take ~8 s)
 # the interval ends: what was held back is reported at the next tick
 sleep 5.5
 stop_uacd
