@@ -48,7 +48,8 @@ integration_tests = \
 	tests/integration/test-xrun-length.sh \
 	tests/integration/test-mmap.sh \
 	tests/integration/test-limit-conns.sh \
-	tests/integration/test-limit-denials.sh
+	tests/integration/test-limit-denials.sh \
+	tests/integration/test-limit-memory.sh
 TESTS += $(integration_tests)
 EXTRA_DIST += tests/integration/lib.sh $(integration_tests)
 
