@@ -49,7 +49,8 @@ integration_tests = \
 	tests/integration/test-mmap.sh \
 	tests/integration/test-limit-conns.sh \
 	tests/integration/test-limit-denials.sh \
-	tests/integration/test-limit-memory.sh
+	tests/integration/test-limit-memory.sh \
+	tests/integration/test-limit-flood.sh
 TESTS += $(integration_tests)
 EXTRA_DIST += tests/integration/lib.sh $(integration_tests)
 
