@@ -321,7 +321,11 @@ static int connect_daemon(struct uac_ctl *u, const char *path, int timeout_ms)
 		return ret;
 	}
 	if (ret < 0) {
-		SNDERR("uac: uacd at %s refused us: %s", u->client.path, strerror(-ret));
+		char why[256];
+
+		/* a limit's refusal names the limit */
+		SNDERR("uac: uacd at %s refused us: %s", u->client.path,
+		       uacd_client_strerror(&u->client, ret, why, sizeof(why)));
 		return ret;
 	}
 

@@ -641,10 +641,14 @@ static int connect_daemon(struct uac_pcm *u, const char *path, int timeout_ms,
 		return ret;
 	}
 	if (ret < 0 || fd < 0) {
+		char why[256];
+
 		if (fd >= 0)
 			close(fd);
+		/* a limit's refusal names the limit */
 		SNDERR("uac: uacd at %s refused us: %s", u->client.path,
-		       ret < 0 ? strerror(-ret) : "no wake-up descriptor");
+		       ret < 0 ? uacd_client_strerror(&u->client, ret, why, sizeof(why)) :
+		       "no wake-up descriptor");
 		return ret < 0 ? ret : -EPROTO;
 	}
 	u->wake_fd = fd;

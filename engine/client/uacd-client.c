@@ -80,6 +80,8 @@ const char *uacd_client_strerror(const struct uacd_client *c, int err, char *buf
 {
 	if (err == -ETIMEDOUT)
 		snprintf(buf, len, "uacd did not answer within %d ms", c->timeout_ms);
+	else if (err == -EUSERS && c->refused[0])
+		snprintf(buf, len, "%s", c->refused);
 	else
 		snprintf(buf, len, "%s", strerror(err < 0 ? -err : err));
 	return buf;
@@ -164,8 +166,15 @@ static ssize_t receive(struct uacd_client *c, void *rep, size_t rep_size, int *f
 	do {
 		n = recvmsg(c->sock, &mh, MSG_CMSG_CLOEXEC);
 	} while (n < 0 && errno == EINTR);
+	/*
+	 * A daemon that hangs up with our request unread resets the
+	 * connection, and the error comes before what it sent last (a
+	 * limit's refusal): look once more.
+	 */
+	if (n < 0 && errno == ECONNRESET)
+		n = recvmsg(c->sock, &mh, MSG_CMSG_CLOEXEC | MSG_DONTWAIT);
 	if (n < 0)
-		return -errno;
+		return n < 0 && errno == EAGAIN ? -ECONNRESET : -errno;
 	for (cm = CMSG_FIRSTHDR(&mh); cm; cm = CMSG_NXTHDR(&mh, cm)) {
 		int fds[MAX_FDS];
 		size_t k, nf;
@@ -186,6 +195,31 @@ static ssize_t receive(struct uacd_client *c, void *rep, size_t rep_size, int *f
 	return n;
 }
 
+/*
+ * Is the message in rep (just received) a limit's UACD_MSG_REFUSED?  Then
+ * keep its text in c->refused and make rep the answer to req with that
+ * result and text (as much as rep holds).
+ */
+static bool refused(struct uacd_client *c, const struct uacd_msg_hdr *req, void *rep, size_t rep_size,
+		    int fd)
+{
+	struct uacd_msg_hdr *rh = rep;
+	size_t max = rep_size - sizeof(*rh);
+	char *text = (char *)rep + sizeof(*rh);
+
+	if (rep_size <= sizeof(*rh) || rh->type != UACD_MSG_REFUSED)
+		return false;
+	if (fd >= 0)
+		close(fd);
+	text[max - 1] = '\0';
+	snprintf(c->refused, sizeof(c->refused), "%s", text[0] ? text : "uacd refused the connection");
+	rh->type = req->type;
+	rh->seq = req->seq;
+	if (rh->result >= 0)
+		rh->result = -EUSERS;
+	return true;
+}
+
 ssize_t uacd_client_exchange(struct uacd_client *c, void *req, size_t req_size, void *rep,
 			     size_t rep_size, int *fd_out)
 {
@@ -201,6 +235,14 @@ ssize_t uacd_client_exchange(struct uacd_client *c, void *req, size_t req_size, 
 	h->result = 0;
 	if (send(c->sock, req, req_size, MSG_NOSIGNAL) != (ssize_t)req_size) {
 		ret = errno == EAGAIN ? -ETIMEDOUT : errno ? -errno : -EIO;
+		/* Hung up on at once: a limit's refusal may be waiting to be read. */
+		if (ret == -EPIPE || ret == -ECONNRESET) {
+			struct pollfd pfd = { .fd = c->sock, .events = POLLIN };
+
+			if (poll(&pfd, 1, 0) == 1 && (n = receive(c, rep, rep_size, &fd)) > 0 &&
+			    refused(c, h, rep, rep_size, fd))
+				return n;
+		}
 		memset(rep, 0, rep_size);
 		return ret;
 	}
@@ -213,6 +255,8 @@ ssize_t uacd_client_exchange(struct uacd_client *c, void *req, size_t req_size, 
 			memset(rep, 0, rep_size);
 			return n == 0 ? -ECONNRESET : n;
 		}
+		if (refused(c, h, rep, rep_size, fd))
+			return n;
 		/* The late answer to a request whose wait timed out is not ours: drop it. */
 		stale = (size_t)n >= sizeof(*rh) && (int32_t)(h->seq - rh->seq) > 0;
 		if (!stale && (size_t)n >= sizeof(*rh) && rh->type == h->type && rh->seq == h->seq)

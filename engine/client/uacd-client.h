@@ -31,6 +31,7 @@ struct uacd_client {
 	uint32_t seq;		/* of the last request */
 	int timeout_ms;		/* as given to connect (> 0); < 0 waits forever */
 	char path[108];		/* the socket's path, for messages */
+	char refused[256];	/* a limit's UACD_MSG_REFUSED text; "" when none */
 };
 
 /*
@@ -54,7 +55,9 @@ int uacd_client_connect_timeout(struct uacd_client *c, const char *path, int tim
 
 /*
  * A sentence for an exchange's -errno: "uacd did not answer within N ms"
- * for -ETIMEDOUT (N being c's timeout), strerror() otherwise.  Returns buf.
+ * for -ETIMEDOUT (N being c's timeout), the daemon's text for a connection
+ * a limit refused (-EUSERS, e.g. "uacd: too many connections for uid 1000
+ * (limit 32, connections_per_uid)"), strerror() otherwise.  Returns buf.
  */
 const char *uacd_client_strerror(const struct uacd_client *c, int err, char *buf, size_t len);
 
@@ -84,7 +87,10 @@ int uacd_client_hello(struct uacd_client *c, const char *name, int *wake_fd);
  *
  * Returns the reply's length in bytes (>= its header), or -errno of the
  * exchange: -ETIMEDOUT, -ECONNRESET when the daemon hung up, -EPROTO for a
- * reply that is not the answer to req.
+ * reply that is not the answer to req.  A connection refused by one of the
+ * daemon's limits (UACD_MSG_REFUSED) comes back as a reply to req with
+ * result -EUSERS and the daemon's text (also in c->refused) as far as rep
+ * holds it, as a text reply would.
  */
 ssize_t uacd_client_exchange(struct uacd_client *c, void *req, size_t req_size, void *rep,
 			     size_t rep_size, int *fd_out);

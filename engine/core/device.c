@@ -188,6 +188,14 @@ uint32_t uacd_min_buffer_frames(uint32_t rate)
 	return 2 * (rate / 1000 + 2);
 }
 
+size_t uacd_stream_shm_bytes(const struct uacd_stream_req *req)
+{
+	uint64_t frame = (uint64_t)uacd_format_bytes(req->format) * req->channels;
+	uint64_t size = UACD_SHM_HEADER_BYTES + pow2_at_least(req->buffer_frames) * frame;
+
+	return (size_t)((size + 4095) & ~(uint64_t)4095);
+}
+
 static void stream_free(struct uacd_stream *s)
 {
 	if (!s)
@@ -235,8 +243,7 @@ int uacd_dev_stream_open(struct uacd_device *d, const struct uacd_stream_req *re
 	s->ring_frames = pow2_at_least(req->buffer_frames);
 	s->pid = pid;
 	snprintf(s->client, sizeof(s->client), "%s", client);
-	s->shm_size = UACD_SHM_HEADER_BYTES + s->ring_frames * s->frame_bytes;
-	s->shm_size = (s->shm_size + 4095) & ~(size_t)4095;
+	s->shm_size = uacd_stream_shm_bytes(req);
 
 	s->memfd = memfd_create("uacd-stream", MFD_CLOEXEC | MFD_ALLOW_SEALING);
 	if (s->memfd < 0) {

@@ -119,6 +119,12 @@ void uacd_dev_stream_end(struct uacd_stream *s, int error);
  */
 int uacd_dev_control(struct uacd_device *d, const char *name, bool set, int32_t *value,
 		     int32_t *min, int32_t *max, int32_t *res);
+/*
+ * Any thread: the exact size of the shared memory (header + ring, whole
+ * pages) a stream for req gets, which it mlocks: what the server's
+ * ring-memory limits count before the stream is created.
+ */
+size_t uacd_stream_shm_bytes(const struct uacd_stream_req *req);
 int uacd_dev_stream_open(struct uacd_device *d, const struct uacd_stream_req *req,
 			 int wake_fd, pid_t pid, const char *client,
 			 struct uacd_stream **out, char *err, size_t errlen);

@@ -4,7 +4,7 @@ noinst_LTLIBRARIES += engine/daemon/libuacddaemon.la
 engine_daemon_libuacddaemon_la_SOURCES = \
 	engine/daemon/uacd-conf.c engine/daemon/uacd-conf.h \
 	engine/daemon/server.c engine/daemon/server.h engine/daemon/server-private.h \
-	engine/daemon/server-auth.c engine/daemon/server-requests.c \
+	engine/daemon/server-auth.c engine/daemon/server-requests.c engine/daemon/server-limits.c \
 	engine/daemon/registry.c engine/daemon/registry.h \
 	engine/daemon/registry-reload.c engine/daemon/registry-private.h
 engine_daemon_libuacddaemon_la_CFLAGS = $(AM_CFLAGS) $(URCU_CFLAGS) $(LIBUSB_CFLAGS) $(SYSTEMD_CFLAGS)

@@ -160,6 +160,8 @@ static int reload(void *data, char *msg, size_t len)
 	/* Commit: nothing below can fail. */
 	uacd_registry_reload_commit(dm->reg, t);
 	uacd_server_set_policy(dm->srv, pol);
+	uacd_server_set_limits(dm->srv, &cfg.limits);
+	dm->cfg.limits = cfg.limits;
 	snprintf(dm->cfg.policy, sizeof(dm->cfg.policy), "%s", cfg.policy);
 	snprintf(dm->cfg.dsp, sizeof(dm->cfg.dsp), "%s", cfg.dsp);
 	snprintf(dm->cfg.dsp_capture, sizeof(dm->cfg.dsp_capture), "%s", cfg.dsp_capture);
@@ -537,6 +539,7 @@ static int open_server(struct daemon *dm)
 		return ret;
 	}
 	uacd_server_set_policy(dm->srv, pol);
+	uacd_server_set_limits(dm->srv, &dm->cfg.limits);
 	uacd_registry_set_server(dm->reg, dm->srv);
 	uacd_server_set_reload(dm->srv, reload, dm);
 	ret = uacd_registry_check(dm->reg, err, sizeof(err));

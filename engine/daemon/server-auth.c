@@ -67,8 +67,8 @@ static void decide(struct uacd_server *srv, struct conn *c, struct uacd_device *
 }
 
 /* A denial: the client's sentence in text, and one log line per connection and right. */
-static int deny(struct conn *c, struct uacd_device *d, const char *what, unsigned bit,
-		const struct uacpol_decision *dec, char *text, size_t len)
+static int deny(struct uacd_server *srv, struct conn *c, struct uacd_device *d, const char *what,
+		unsigned bit, const struct uacpol_decision *dec, char *text, size_t len)
 {
 	const char *on = d ? uacd_dev_name(d) : "the daemon (no device)";
 
@@ -81,8 +81,10 @@ static int deny(struct conn *c, struct uacd_device *d, const char *what, unsigne
 		/* Anyone can give a binary a path with a newline in it. */
 		snprintf(exe, sizeof(exe), "%s", c->ident_ok && c->ident.exe[0] ? c->ident.exe : "?");
 		srv_clean(exe);
-		uacd_notice("denied %s on %s to %s (pid %d, uid %d, exe %s): rule '%s': %s",
-			    what, on, c->name, (int)c->pid, (int)c->uid, exe, dec->rule, dec->reason);
+		/* One line per uid per log_interval: 2,000 denials are not 2,000 lines. */
+		srv_log_client(srv, c->uid, UACD_LOG_NOTICE,
+			       "denied %s on %s to %s (pid %d, uid %d, exe %s): rule '%s': %s", what, on,
+			       c->name, (int)c->pid, (int)c->uid, exe, dec->rule, dec->reason);
 	}
 	return -EACCES;
 }
@@ -95,7 +97,7 @@ int srv_authorize(struct uacd_server *srv, struct conn *c, struct uacd_device *d
 	decide(srv, c, d, a, &dec);
 	if (dec.allow)
 		return 0;
-	return deny(c, d, uacpol_action_name(a), (unsigned)a, &dec, text, len);
+	return deny(srv, c, d, uacpol_action_name(a), (unsigned)a, &dec, text, len);
 }
 
 /*
@@ -121,7 +123,7 @@ int srv_authorize_read(struct uacd_server *srv, struct conn *c, struct uacd_devi
 	}
 	if (quiet)
 		return -EACCES;
-	return deny(c, d, "read (play, record or control)", READ_BIT, &first, text, len);
+	return deny(srv, c, d, "read (play, record or control)", READ_BIT, &first, text, len);
 }
 
 /* Reload touches every device: the reload right on each, or admin when there is none. */

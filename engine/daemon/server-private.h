@@ -9,12 +9,14 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <sys/types.h>
 #include <sys/un.h>
 
 #include <uacd/protocol.h>
 
 #include "engine/daemon/server.h"
+#include "engine/daemon/uacd-conf.h"
 #include "entitlement-policy/uacpol.h"
 
 struct uacd_stream;
@@ -32,6 +34,16 @@ struct watch {
 	struct watch *next;
 };
 
+/* A connection's request budget (server-limits.c). */
+struct conn_limits {
+	int64_t tokens;			/* request tokens x 1000 */
+	int64_t refilled_ns;		/* CLOCK_MONOTONIC of the last refill */
+	int64_t over_since_ns;		/* ran dry and has not been idle since; 0: not */
+	bool throttled;			/* out of the epoll set until tokens refill */
+};
+
+struct uid_limits;
+
 struct conn {
 	enum item_kind kind;
 	int fd;
@@ -46,6 +58,7 @@ struct conn {
 	bool ident_ok;
 	bool hello_done;		/* HELLO answered: its wake pipe is the client's */
 	unsigned denied_logged;		/* bit per action: log each denial once */
+	struct conn_limits lim;
 	struct conn *next;
 };
 
@@ -70,6 +83,8 @@ struct uacd_server {
 	uacd_reload_fn reload;
 	void *reload_data;
 	bool quit;
+	struct uacd_limits limits;	/* uacd.conf's; enforced by server-limits.c */
+	struct uid_limits *uids;	/* per-uid budgets and log state */
 };
 
 /* epoll tags: small integers for the fixed fds, pointers for connections. */
@@ -102,6 +117,40 @@ int srv_authorize_read(struct uacd_server *srv, struct conn *c, struct uacd_devi
 		       bool quiet, char *text, size_t len);
 /* The reload right on every device, or admin when there is none. */
 int srv_authorize_reload(struct uacd_server *srv, struct conn *c, char *text, size_t len);
+
+/* ---- limits (server-limits.c) ---------------------------------------------
+ * What one connection, one uid and everyone may take: connections, streams,
+ * ring memory, requests per second (uacd.conf(5), "Limits").  Refusals name
+ * the limit to the client and are logged through srv_log_client().
+ */
+void srv_limits_init(struct uacd_server *srv);
+/* Print what the log limiter still holds, free the per-uid state. */
+void srv_limits_free(struct uacd_server *srv);
+/*
+ * A new connection fd from uid/pid: true when a connection limit refuses
+ * it (the client got a UACD_MSG_REFUSED with the text; the caller closes fd).
+ */
+bool srv_limit_accept(struct uacd_server *srv, int fd, uid_t uid, pid_t pid);
+/* A new connection: its request bucket starts full. */
+void srv_limit_conn_init(struct conn *c);
+/*
+ * c is readable: may one request be read now?  false when c is throttled
+ * (out of the epoll set until its tokens refill) or was closed (a flood
+ * or a reply queue it does not read): do not touch c then.
+ */
+bool srv_limit_request(struct uacd_server *srv, struct conn *c);
+/* A stream for req on c within the stream and ring-memory limits?  0 or -errno with text. */
+int srv_limit_stream(struct uacd_server *srv, struct conn *c, const struct uacd_stream_req *req,
+		     char *text, size_t len);
+/* Every timer tick: refill, resume, end sustained floods, flush the log limiter. */
+void srv_limits_tick(struct uacd_server *srv);
+/*
+ * Log a line caused by a client of uid: at most one of each kind (fmt,
+ * which must be a string literal) per uid per log_interval; the others are
+ * counted and the next line of that kind says "(N more in the last S s)".
+ */
+void srv_log_client(struct uacd_server *srv, uid_t uid, int level, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
 
 /* One message from c (server-requests.c). */
 void srv_handle_msg(struct uacd_server *srv, struct conn *c, uint8_t *buf, ssize_t n);

@@ -153,6 +153,12 @@ static void handle_stream_open(struct uacd_server *srv, struct conn *c, struct u
 	}
 	/* Everything checked before the rate changes: a refused stream changes nothing. */
 	ret = uacd_dev_stream_check(d, m, r.text, sizeof(r.text));
+	/* Stream and ring-memory limits (logged there, rate-limited). */
+	if (!ret && (ret = srv_limit_stream(srv, c, m, r.text, sizeof(r.text)))) {
+		r.hdr.result = ret;
+		srv_send_reply(c->fd, &r, sizeof(r), NULL, 0);
+		return;
+	}
 	if (!ret)
 		ret = uacd_dev_switch_rate(d, m->rate, r.text, sizeof(r.text));
 	if (ret) {
@@ -177,7 +183,8 @@ static void handle_stream_open(struct uacd_server *srv, struct conn *c, struct u
 reply:
 	/* r.text may quote the client's device name */
 	srv_clean(r.text);
-	uacd_info("refused stream for %s (pid %d): %s", c->name, (int)c->pid, r.text);
+	srv_log_client(srv, c->uid, UACD_LOG_INFO, "refused stream for %s (pid %d): %s", c->name,
+		       (int)c->pid, r.text);
 	srv_send_reply(c->fd, &r, sizeof(r), NULL, 0);
 }
 
@@ -367,8 +374,9 @@ void srv_handle_msg(struct uacd_server *srv, struct conn *c, uint8_t *buf, ssize
 	char name[UACD_NAME_MAX];
 
 	if ((size_t)n < sizeof(*h)) {
-		uacd_info("client %s (pid %d): %zd-byte message, shorter than a header; closing",
-			  c->name, (int)c->pid, n);
+		srv_log_client(srv, c->uid, UACD_LOG_INFO,
+			       "client %s (pid %d): %zd-byte message, shorter than a header; closing",
+			       c->name, (int)c->pid, n);
 		srv_conn_close(srv, c);
 		return;
 	}

@@ -131,6 +131,7 @@ int uacd_server_new(const char *socket_path, struct uacd_registry *reg, struct u
 		return -ENOMEM;
 	srv->listen_fd = srv->epfd = srv->sigfd = srv->timerfd = -1;
 	srv->reg = reg;
+	srv_limits_init(srv);
 
 	ret = listen_socket(srv, socket_path);
 	if (ret < 0)
@@ -238,6 +239,7 @@ void uacd_server_free(struct uacd_server *srv)
 		free(w);
 	}
 	uacpol_free(srv->policy);
+	srv_limits_free(srv);
 	if (srv->epfd >= 0)
 		close(srv->epfd);
 	if (srv->sigfd >= 0)
@@ -282,7 +284,16 @@ static void accept_conn(struct uacd_server *srv)
 		c->pid = cred.pid;
 		c->uid = cred.uid;
 		c->gid = cred.gid;
+	} else {
+		c->uid = (uid_t)-1;	/* unknown: counted together, the policy denies it */
 	}
+	/* Before a pidfd or a wake pipe is spent on it. */
+	if (srv_limit_accept(srv, fd, c->uid, c->pid)) {
+		close(fd);
+		free(c);
+		return;
+	}
+	srv_limit_conn_init(c);
 	/* Who this is, pinned now: a later exec cannot borrow these rights. */
 	c->ident_ok = uacpol_identity_from_socket(fd, &c->ident) == 0;
 	snprintf(c->name, sizeof(c->name), "pid %d", (int)c->pid);
@@ -393,6 +404,9 @@ static void conn_readable(struct uacd_server *srv, struct conn *c, uint32_t even
 	struct cmsghdr *cm;
 	ssize_t n;
 
+	/* Over its request rate: not read (nor spun on) until tokens refill. */
+	if (!(events & (EPOLLHUP | EPOLLERR)) && !srv_limit_request(srv, c))
+		return;
 	n = recvmsg(c->fd, &mh, MSG_DONTWAIT | MSG_CMSG_CLOEXEC);
 	/* Nobody sends us fds: close any, so a client cannot exhaust ours. */
 	for (cm = CMSG_FIRSTHDR(&mh); cm; cm = CMSG_NXTHDR(&mh, cm))
@@ -472,6 +486,7 @@ int uacd_server_run(struct uacd_server *srv)
 				if (read(srv->timerfd, &ticks, sizeof(ticks)) < 0)
 					(void)0;
 				uacd_log_drain();
+				srv_limits_tick(srv);
 				/* fds may have freed elsewhere (a stream, a watch): try again */
 				listen_resume(srv);
 #ifdef HAVE_SYSTEMD

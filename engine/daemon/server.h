@@ -9,12 +9,18 @@ struct uacd_device;
 struct uacd_registry;
 struct uacd_server;
 struct uacpol;
+struct uacd_limits;
 
 /* Reload callback (SIGHUP, `uacctl reload`): 0 or -errno, with a message. */
 typedef int (*uacd_reload_fn)(void *data, char *msg, size_t len);
 /* Control thread: listen (or take systemd's socket), set up signals. */
 int uacd_server_new(const char *socket_path, struct uacd_registry *reg, struct uacd_server **out);
 void uacd_server_set_reload(struct uacd_server *srv, uacd_reload_fn fn, void *data);
+/*
+ * Control thread: the limits to enforce from now on (uacd.conf(5)); until
+ * called, the defaults.  Streams already open stay.
+ */
+void uacd_server_set_limits(struct uacd_server *srv, const struct uacd_limits *l);
 /* Serve until SIGINT/SIGTERM.  Returns 0 or -errno. */
 int uacd_server_run(struct uacd_server *srv);
 void uacd_server_free(struct uacd_server *srv);

@@ -3,6 +3,7 @@
 
 #include <ctype.h>
 #include <errno.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,6 +20,84 @@ void uacd_config_defaults(struct uacd_config *c)
 	c->rt_priority = 70;
 	c->mlock = true;
 	c->log_level = UACD_LOG_NOTICE;
+	uacd_limits_defaults(&c->limits);
+}
+
+void uacd_limits_defaults(struct uacd_limits *l)
+{
+	l->max_connections = 256;
+	l->connections_per_uid = 32;
+	l->streams_per_client = 4;
+	l->streams_per_uid = 16;
+	l->ring_memory_per_client = 64ull << 20;
+	l->ring_memory_per_uid = 128ull << 20;
+	l->ring_memory_total = 512ull << 20;
+	l->request_rate = 100;
+	l->request_burst = 200;
+	l->request_rate_per_uid = 400;
+	l->log_interval = 10;
+}
+
+/* The limit keys: counts, sizes (K, M, G: powers of 1024) and seconds. */
+enum limit_kind { LIM_COUNT, LIM_SIZE };
+static const struct limit_key {
+	const char *name;
+	enum limit_kind kind;
+	size_t off;
+	uint64_t max;
+} limit_keys[] = {
+#define LK(n, k, max) { #n, k, offsetof(struct uacd_limits, n), max }
+	LK(max_connections, LIM_COUNT, 1000000),
+	LK(connections_per_uid, LIM_COUNT, 1000000),
+	LK(streams_per_client, LIM_COUNT, 16),
+	LK(streams_per_uid, LIM_COUNT, 1000000),
+	LK(ring_memory_per_client, LIM_SIZE, 1ull << 40),
+	LK(ring_memory_per_uid, LIM_SIZE, 1ull << 40),
+	LK(ring_memory_total, LIM_SIZE, 1ull << 40),
+	LK(request_rate, LIM_COUNT, 1000000),
+	LK(request_burst, LIM_COUNT, 1000000),
+	LK(request_rate_per_uid, LIM_COUNT, 1000000),
+	LK(log_interval, LIM_COUNT, 86400),
+#undef LK
+};
+
+/* A limit key's value: 0, 1 when key is not a limit, or -EINVAL with err. */
+static int set_limit(struct uacd_limits *l, const char *key, const char *v, const char *path,
+		     int line, char *err, size_t errlen)
+{
+	const struct limit_key *k = NULL;
+	unsigned long long n;
+	unsigned i, shift = 0;
+	char *end;
+
+	for (i = 0; i < sizeof(limit_keys) / sizeof(limit_keys[0]); i++)
+		if (!strcmp(key, limit_keys[i].name))
+			k = &limit_keys[i];
+	if (!k)
+		return 1;
+	errno = 0;
+	n = strtoull(v, &end, 10);
+	if (k->kind == LIM_SIZE && *end && !end[1]) {
+		const char *u = strchr("KkMmGg", *end);
+
+		if (u) {
+			shift = (unsigned)(u - "KkMmGg") / 2 * 10 + 10;
+			end++;
+		}
+	}
+	if (end == v || *end || !isdigit((unsigned char)*v) || errno || n < 1 ||
+	    (shift && n > (k->max >> shift)) || (n << shift) > k->max) {
+		snprintf(err, errlen, "%s:%d: %s: expected %s from 1 to %llu%s, got '%s'", path, line, key,
+			 k->kind == LIM_SIZE ? "a size in bytes (suffix K, M or G)" : "a whole number",
+			 k->kind == LIM_SIZE ? (unsigned long long)(k->max >> 30) : (unsigned long long)k->max,
+			 k->kind == LIM_SIZE ? "G" : "", v);
+		return -EINVAL;
+	}
+	if (k->kind == LIM_SIZE)
+		*(uint64_t *)((char *)l + k->off) = n << shift;
+	else
+		*(unsigned *)((char *)l + k->off) = (unsigned)n;
+	return 0;
 }
 
 int uacd_config_log_level(const char *w)
@@ -154,9 +233,11 @@ int uacd_config_load(struct uacd_config *c, const char *path, char *err, size_t 
 			ret = set_string(c->dsp_capture, sizeof(c->dsp_capture), val, path, line, key, err, errlen);
 		} else if (!strcmp(key, "policy")) {
 			ret = set_string(c->policy, sizeof(c->policy), val, path, line, key, err, errlen);
-		} else {
+		} else if ((ret = set_limit(&c->limits, key, val, path, line, err, errlen)) == 1) {
 			snprintf(err, errlen,
-				 "%s:%d: unknown key '%s' (known: socket, device, hook, rt_priority, mlock, wait_for_devices, log_level, dsp, dsp_capture, policy)",
+				 "%s:%d: unknown key '%s' (known: socket, device, hook, rt_priority, mlock, wait_for_devices, log_level, dsp, dsp_capture, policy, "
+				 "max_connections, connections_per_uid, streams_per_client, streams_per_uid, ring_memory_per_client, ring_memory_per_uid, ring_memory_total, "
+				 "request_rate, request_burst, request_rate_per_uid, log_interval)",
 				 path, line, key);
 			ret = -EINVAL;
 		}

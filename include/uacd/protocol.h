@@ -78,6 +78,12 @@ enum uacd_msg_type {
 	UACD_MSG_HOOK_LOAD = 10,	/* -> uacd_hook_req; <- text (needs the "hook" right) */
 	UACD_MSG_HOOK_UNLOAD = 11,	/* -> uacd_hook_req (path = hook name); <- text */
 	UACD_MSG_STATS = 12,		/* -> uacd_device_req; <- uacd_stats_reply (or text on error) */
+	/*
+	 * <- uacd_text, unsolicited, seq 0, result -EUSERS: a limit refused
+	 * the connection (text names it, e.g. "uacd: too many connections for
+	 * uid 1000 (limit 32, connections_per_uid)"); uacd hangs up after it.
+	 */
+	UACD_MSG_REFUSED = 13,
 };
 
 struct uacd_msg_hdr {

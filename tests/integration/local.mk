@@ -47,7 +47,11 @@ integration_tests = \
 	tests/integration/test-client-names.sh \
 	tests/integration/test-timeouts.sh \
 	tests/integration/test-xrun-length.sh \
-	tests/integration/test-mmap.sh
+	tests/integration/test-mmap.sh \
+	tests/integration/test-limit-conns.sh \
+	tests/integration/test-limit-denials.sh \
+	tests/integration/test-limit-memory.sh \
+	tests/integration/test-limit-flood.sh
 TESTS += $(integration_tests)
 EXTRA_DIST += tests/integration/lib.sh $(integration_tests)
 

@@ -7,9 +7,12 @@
 
 BAD="$top_builddir/tests/tools/badclient"
 # A low soft limit for uacd only: a few dozen connections exhaust it.
+# The connection limits would refuse the filler long before (that is
+# test-limit-conns.sh): lift them, so that the fds run out here.
+printf 'max_connections = 100000\nconnections_per_uid = 100000\n' > "$T/uacd.conf"
 nofile=$(ulimit -S -n)
 ulimit -S -n 64 || skip "cannot lower the fd limit"
-start_uacd -d "sim:rate=48000,mode=silence"
+start_uacd -c "$T/uacd.conf" -d "sim:rate=48000,mode=silence"
 ulimit -S -n "$nofile"
 
 # CPU time (utime + stime, clock ticks) uacd has used so far

@@ -78,7 +78,7 @@ fi
 
 # What the daemon cannot work without, so that hardening never removes it.
 for want in 'Type=notify' 'NotifyAccess=main' 'WatchdogSec=5' 'RuntimeDirectory=uacd' \
-	'LimitRTPRIO=95' 'LimitMEMLOCK=infinity' 'DeviceAllow=char-usb_device rw' \
+	'LimitRTPRIO=95' 'LimitNOFILE=2048' 'LimitMEMLOCK=640M' 'DeviceAllow=char-usb_device rw' \
 	'RestrictAddressFamilies=AF_UNIX AF_NETLINK' \
 	'CapabilityBoundingSet=CAP_SYS_NICE CAP_IPC_LOCK CAP_SYS_PTRACE CAP_SETUID CAP_SETGID'; do
 	if ! grep -qx "$want" "$units/uacd.service"; then

@@ -16,9 +16,27 @@
  *   badclient SOCKET evilname    HELLO with a name holding a newline, ESC and
  *                                BEL, open a playback stream, hold it 60 s
  *
+ * Attacks on the limits (issue 13, items 2 and 3):
+ *   badclient SOCKET streams N FRAMES CH
+ *                                N times: open a FLOAT_LE stream of FRAMES
+ *                                frames x CH channels at 48 kHz (playback and
+ *                                capture in turn), on new connections as the
+ *                                old ones fill up; print what opened and each
+ *                                distinct refusal; hold them 60 s
+ *   badclient SOCKET conns N     N connections with HELLO; print how many were
+ *                                answered and each distinct refusal; hold 60 s
+ *   badclient SOCKET flood N [S] N connections sending STATUS as fast as the
+ *                                socket takes them, never reading a reply,
+ *                                reconnecting when uacd hangs up, for S
+ *                                seconds (default 10); print the counts
+ *   badclient SOCKET denied N    N times: connect, HELLO, STATUS on "sim"
+ *                                (which the policy must deny), close; print
+ *                                how many were denied
+ *
  * Prints "ok: ..." lines and exits 0 when uacd answered every case right.
  */
 #include <errno.h>
+#include <stdbool.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -324,8 +342,235 @@ static int evilname(const char *path)
 	return 0;
 }
 
+/* Connect without exiting on failure: -1 when uacd is not there. */
+static int try_connect(const char *path)
+{
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	int fd = socket(AF_UNIX, SOCK_SEQPACKET, 0);
+
+	snprintf(sa.sun_path, sizeof(sa.sun_path), "%s", path);
+	if (fd >= 0 && connect(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
+		close(fd);
+		fd = -1;
+	}
+	return fd;
+}
+
+/* Print each distinct refusal text once. */
+static void refusal(char seen[][256], int *n_seen, const char *text)
+{
+	int i;
+
+	for (i = 0; i < *n_seen; i++)
+		if (!strcmp(seen[i], text))
+			return;
+	if (*n_seen < 16)
+		snprintf(seen[(*n_seen)++], 256, "%s", text);
+	printf("refused: %s\n", text);
+}
+
+/* HELLO on a new connection: the fd, or -1 with the refusal in text. */
+static int hello_conn(const char *path, char *text, size_t len)
+{
+	struct uacd_hello h = { .hdr = { .type = UACD_MSG_HELLO, .size = sizeof(h), .seq = 1 },
+				.version = UACD_PROTO_VERSION, .name = "badclient" };
+	struct uacd_text r;
+	struct timeval tv = { 5, 0 };
+	int fd = try_connect(path), wfd = -1;
+	ssize_t n;
+
+	snprintf(text, len, "cannot connect");
+	if (fd < 0)
+		return -1;
+	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+	memset(&r, 0, sizeof(r));
+	n = xfer(fd, &h, sizeof(h), &r, sizeof(r) - 1, &wfd);
+	/* hung up on before HELLO went out, or reset before the refusal: read it */
+	if (n < 0 && (errno == EPIPE || errno == ECONNRESET))
+		n = recv(fd, &r, sizeof(r) - 1, MSG_DONTWAIT);
+	if (n < 0 && errno == ECONNRESET)
+		n = recv(fd, &r, sizeof(r) - 1, MSG_DONTWAIT);
+	if (wfd >= 0)
+		close(wfd);
+	if (n >= (ssize_t)sizeof(r.hdr) && r.hdr.type == UACD_MSG_HELLO && r.hdr.result == 0)
+		return fd;
+	if (n >= (ssize_t)sizeof(r.hdr) && r.hdr.type == UACD_MSG_REFUSED)
+		snprintf(text, len, "%.255s", r.text);
+	else
+		snprintf(text, len, "no answer to HELLO (%zd)", n);
+	close(fd);
+	return -1;
+}
+
+static int streams(const char *path, int n, unsigned frames, unsigned ch)
+{
+	char seen[16][256], text[256];
+	int i, n_seen = 0, fd = -1, opened = 0, refused_n = 0, conns = 0;
+	unsigned long long bytes = 0;
+
+	for (i = 0; i < n; i++) {
+		struct uacd_stream_req req = { .hdr = { .type = UACD_MSG_STREAM_OPEN, .size = sizeof(req),
+							.seq = 2 } };
+		struct uacd_stream_reply rep;
+		int tries, memfd = -1;
+
+		req.direction = i % 2 ? UACD_DIR_CAPTURE : UACD_DIR_PLAYBACK;
+		req.format = UACD_FMT_FLOAT_LE;
+		req.channels = ch;
+		req.rate = 48000;
+		req.buffer_frames = frames;
+		req.period_frames = frames / 4 ? frames / 4 : 1;
+		for (tries = 0; tries < 2; tries++) {
+			if (fd < 0) {
+				fd = hello_conn(path, text, sizeof(text));
+				if (fd < 0)
+					break;
+				conns++;
+			}
+			memset(&rep, 0, sizeof(rep));
+			if (xfer(fd, &req, sizeof(req), &rep, sizeof(rep), &memfd) < (ssize_t)sizeof(rep.hdr)) {
+				snprintf(text, sizeof(text), "no answer to STREAM_OPEN");
+				break;
+			}
+			rep.text[sizeof(rep.text) - 1] = '\0';
+			snprintf(text, sizeof(text), "%s", rep.text);
+			if (rep.hdr.result == 0 ||
+			    (!strstr(rep.text, "per_client") && !strstr(rep.text, "on one connection")))
+				break;
+			/* this connection is full: the next one */
+			fd = -1;
+		}
+		if (memfd >= 0 && rep.hdr.result == 0) {
+			opened++;
+			bytes += rep.shm_size;
+			/* the client side of the memory: map it as a player would */
+			if (mmap(NULL, rep.shm_size, PROT_READ | PROT_WRITE, MAP_SHARED, memfd, 0) == MAP_FAILED)
+				perror("badclient: mmap");
+			close(memfd);
+		} else {
+			refused_n++;
+			refusal(seen, &n_seen, text);
+		}
+	}
+	printf("streams: %d opened (%llu bytes) on %d connections, %d refused\n", opened, bytes, conns,
+	       refused_n);
+	hold();
+	return 0;
+}
+
+static int conns(const char *path, int n)
+{
+	char seen[16][256], text[256];
+	int i, n_seen = 0, ok = 0, refused_n = 0;
+
+	for (i = 0; i < n; i++) {
+		if (hello_conn(path, text, sizeof(text)) >= 0) {
+			ok++;
+		} else {
+			refused_n++;
+			refusal(seen, &n_seen, text);
+		}
+	}
+	printf("conns: %d answered, %d refused\n", ok, refused_n);
+	hold();
+	return 0;
+}
+
+static double now_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+static int flood(const char *path, int n, int seconds)
+{
+	struct uacd_device_req req = { .hdr = { .type = UACD_MSG_STATUS, .size = sizeof(req) } };
+	unsigned long long sent = 0;
+	unsigned hangups = 0;
+	double end = now_s() + seconds;
+	int fds[256], i;
+
+	if (n > 256)
+		n = 256;
+	for (i = 0; i < n; i++)
+		fds[i] = -1;
+	while (now_s() < end) {
+		bool any = false;
+
+		for (i = 0; i < n; i++) {
+			int k;
+
+			if (fds[i] < 0) {
+				fds[i] = try_connect(path);
+				if (fds[i] < 0)
+					continue;
+			}
+			/* a burst per connection, then the next one */
+			for (k = 0; k < 64; k++) {
+				req.hdr.seq++;
+				if (send(fds[i], &req, sizeof(req), MSG_DONTWAIT | MSG_NOSIGNAL) == sizeof(req)) {
+					sent++;
+					any = true;
+					continue;
+				}
+				if (errno != EAGAIN) {
+					close(fds[i]);
+					fds[i] = -1;
+					hangups++;
+				}
+				break;
+			}
+		}
+		if (!any) {
+			struct timespec ts = { 0, 1000000 };
+
+			nanosleep(&ts, NULL);	/* every socket full: do not spin ourselves */
+		}
+	}
+	printf("flood: %llu requests sent on %d connections in %d s, %u hang-ups\n", sent, n, seconds,
+	       hangups);
+	return 0;
+}
+
+static int denied(const char *path, int n)
+{
+	int i, ok = 0, other = 0;
+	char text[256];
+
+	for (i = 0; i < n; i++) {
+		struct uacd_device_req req = { .hdr = { .type = UACD_MSG_STATUS, .size = sizeof(req), .seq = 2 },
+					       .device = "sim" };
+		struct uacd_text r;
+		int fd = hello_conn(path, text, sizeof(text));
+
+		if (fd < 0) {
+			other++;
+			continue;
+		}
+		memset(&r, 0, sizeof(r));
+		if (xfer(fd, &req, sizeof(req), &r, sizeof(r) - 1, NULL) >= (ssize_t)sizeof(r.hdr) &&
+		    r.hdr.result == -EACCES)
+			ok++;
+		else
+			other++;
+		close(fd);
+	}
+	printf("denied: %d of %d (%d otherwise)\n", ok, n, other);
+	return ok == n ? 0 : 1;
+}
+
 int main(int argc, char **argv)
 {
+	if (argc == 6 && !strcmp(argv[2], "streams"))
+		return streams(argv[1], atoi(argv[3]), (unsigned)atoi(argv[4]), (unsigned)atoi(argv[5]));
+	if (argc == 4 && !strcmp(argv[2], "conns"))
+		return conns(argv[1], atoi(argv[3]));
+	if ((argc == 4 || argc == 5) && !strcmp(argv[2], "flood"))
+		return flood(argv[1], atoi(argv[3]), argc == 5 ? atoi(argv[4]) : 10);
+	if (argc == 4 && !strcmp(argv[2], "denied"))
+		return denied(argv[1], atoi(argv[3]));
 	if (argc == 4 && !strcmp(argv[2], "fill"))
 		return fill(argv[1], atoi(argv[3]));
 	if (argc == 3 && !strcmp(argv[2], "evilname"))
@@ -336,6 +581,7 @@ int main(int argc, char **argv)
 		return positions(argv[1]);
 	if (argc == 3 && !strcmp(argv[2], "messages"))
 		return messages(argv[1]);
-	fprintf(stderr, "usage: badclient SOCKET positions|messages|rate|evilname, badclient SOCKET fill N\n");
+	fprintf(stderr, "usage: badclient SOCKET positions|messages|rate|evilname, badclient SOCKET fill N,\n"
+			"       badclient SOCKET streams N FRAMES CH|conns N|flood N [SECONDS]|denied N\n");
 	return 2;
 }
