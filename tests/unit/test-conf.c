@@ -180,10 +180,14 @@ END_TEST
 START_TEST(test_unknown_key)
 {
 	expect_error("socket = /x\n\nsample_rate = 48000\n", 3,
-		     "unknown key 'sample_rate' (known: socket, device, hook, rt_priority, mlock, wait_for_devices, log_level, dsp, dsp_capture, policy)");
+		     "unknown key 'sample_rate' (known: socket, device, hook, rt_priority, mlock, wait_for_devices, log_level, dsp, dsp_capture, policy, "
+		     "max_connections, connections_per_uid, streams_per_client, streams_per_uid, ring_memory_per_client, "
+		     "ring_memory_per_uid, ring_memory_total, request_rate, request_burst, request_rate_per_uid, log_interval)");
 	/* keys are case-sensitive */
 	expect_error("Socket = /x\n", 1,
-		     "unknown key 'Socket' (known: socket, device, hook, rt_priority, mlock, wait_for_devices, log_level, dsp, dsp_capture, policy)");
+		     "unknown key 'Socket' (known: socket, device, hook, rt_priority, mlock, wait_for_devices, log_level, dsp, dsp_capture, policy, "
+		     "max_connections, connections_per_uid, streams_per_client, streams_per_uid, ring_memory_per_client, "
+		     "ring_memory_per_uid, ring_memory_total, request_rate, request_burst, request_rate_per_uid, log_interval)");
 }
 END_TEST
 
