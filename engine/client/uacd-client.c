@@ -207,12 +207,14 @@ static bool refused(struct uacd_client *c, const struct uacd_msg_hdr *req, void 
 	size_t max = rep_size - sizeof(*rh);
 	char *text = (char *)rep + sizeof(*rh);
 
-	if (rep_size <= sizeof(*rh) || rh->type != UACD_MSG_REFUSED)
+	if (rep_size < sizeof(*rh) || rh->type != UACD_MSG_REFUSED)
 		return false;
 	if (fd >= 0)
 		close(fd);
-	text[max - 1] = '\0';
-	snprintf(c->refused, sizeof(c->refused), "%s", text[0] ? text : "uacd refused the connection");
+	if (max)
+		text[max - 1] = '\0';
+	snprintf(c->refused, sizeof(c->refused), "%s",
+		 max && text[0] ? text : "uacd refused the connection (a limit)");
 	rh->type = req->type;
 	rh->seq = req->seq;
 	if (rh->result >= 0)

@@ -19,6 +19,27 @@ chmod 755 "$T" "$HOME"
 UACD_POLICY="$T/policy.yml"
 as_user() { "$PU" run-as "$user" env HOME="$HOME" UACD_SOCKET="$UACD_SOCKET" $CLIENT_ENV "$@"; }
 
+# devices_20: the second uid runs `uacctl --timeout 20 devices` 20 times
+# (each must answer within 20 ms and list sim); worst_us: the slowest,
+# timed inside the user's shell, exec of uacctl included
+devices_20() {
+	out=$(as_user sh -c '
+		worst=0
+		for i in $(seq 20); do
+			s=$(date +%s%N)
+			r=$("$0" --timeout 20 devices 2>&1) || { echo "#$i: $r"; exit 1; }
+			us=$(( ($(date +%s%N) - s) / 1000 ))
+			[ $us -gt $worst ] && worst=$us
+			echo "$r" | grep -q "^sim" || { echo "#$i listed no device: $r"; exit 1; }
+			sleep 0.1
+		done
+		echo "worst $worst"' "$UACCTL")
+	rc=$?
+	echo "$out" | grep -v "^worst "
+	worst_us=$(echo "$out" | sed -n "s/^worst //p")
+	return $rc
+}
+
 rate=48000
 "$PCMTOOL" noise S16_LE 2 $((rate * 3)) 11 "$T/in.raw" || fail "pcmtool noise"
 chmod 644 "$T/in.raw"
@@ -33,15 +54,7 @@ flooder=$!
 sleep 0.5
 as_user aplay -D uac -t raw -f S16_LE -r $rate -c 2 "$T/in.raw" > "$T/aplay.out" 2>&1 &
 player=$!
-worst=0
-for i in $(seq 20); do
-	s=$(date +%s%N)
-	as_user "$UACCTL" --timeout 20 devices > "$T/dev.out" 2>&1 || { cat "$T/dev.out"; fail "uacctl devices #$i failed during the flood"; }
-	ms=$(( ($(date +%s%N) - s) / 1000000 ))
-	[ $ms -gt $worst ] && worst=$ms
-	grep -q "^sim" "$T/dev.out" || fail "uacctl devices #$i listed no device"
-	sleep 0.1
-done
+devices_20 || fail "the second uid's uacctl devices failed during the flood"
 wait $player || { cat "$T/aplay.out"; fail "the second uid's aplay failed during the flood"; }
 wait $flooder; flooder=
 t1=$(cpu_ticks); w1=$(date +%s%N)
@@ -49,7 +62,7 @@ cat "$T/flood.out"
 wall_ms=$(( (w1 - w0) / 1000000 ))
 pct=$(( (t1 - t0) * 1000 * 100 / hz / wall_ms ))
 echo "uacd over the flood: ${pct}% of one CPU over $wall_ms ms"
-echo "second uid during the flood: 20 x uacctl --timeout 20 devices, worst $worst ms (with setpriv and exec)"
+echo "second uid during the flood: 20 x uacctl --timeout 20 devices, worst $worst_us us (each including its exec)"
 stop_uacd
 res=$("$PCMTOOL" cmp S16_LE 2 "$T/in.raw" "$T/out.raw")
 echo "second uid's aplay: $res"
@@ -61,4 +74,4 @@ grep -Eq "throttling badclient \(pid [0-9]+, uid 0\): (more than 100 requests/s 
 grep -q "disconnected badclient (pid [0-9]*, uid 0): [0-9]* KiB of replies unread (limit 64 KiB)" "$T/uacd.log" ||
 	fail "no flooder was disconnected"
 grep "disconnected badclient" "$T/uacd.log" | head -2
-echo "PASS: flood throttled (${pct}% CPU), other uid fast (worst $worst ms) and bit-exact"
+echo "PASS: flood throttled (${pct}% CPU), other uid fast (worst $worst_us us) and bit-exact"

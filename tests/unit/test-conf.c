@@ -191,6 +191,51 @@ START_TEST(test_unknown_key)
 }
 END_TEST
 
+START_TEST(test_limits)
+{
+	struct uacd_config c;
+	char err[1024];
+
+	uacd_config_defaults(&c);
+	ck_assert_uint_eq(c.limits.max_connections, 256);
+	ck_assert_uint_eq(c.limits.connections_per_uid, 32);
+	ck_assert_uint_eq(c.limits.streams_per_client, 4);
+	ck_assert_uint_eq(c.limits.streams_per_uid, 16);
+	ck_assert_uint_eq(c.limits.ring_memory_per_client, 64ull << 20);
+	ck_assert_uint_eq(c.limits.ring_memory_per_uid, 128ull << 20);
+	ck_assert_uint_eq(c.limits.ring_memory_total, 512ull << 20);
+	ck_assert_uint_eq(c.limits.request_rate, 100);
+	ck_assert_uint_eq(c.limits.request_burst, 200);
+	ck_assert_uint_eq(c.limits.request_rate_per_uid, 400);
+	ck_assert_uint_eq(c.limits.log_interval, 10);
+	ck_assert_int_eq(load(&c, "max_connections = 7\nring_memory_per_client = 512K\n"
+			      "ring_memory_per_uid = 3M\nring_memory_total = 2g\nring_memory_total = 4096\n"
+			      "streams_per_client = 16\nlog_interval = 1\n", err, sizeof(err)), 0);
+	ck_assert_uint_eq(c.limits.max_connections, 7);
+	ck_assert_uint_eq(c.limits.ring_memory_per_client, 512 << 10);
+	ck_assert_uint_eq(c.limits.ring_memory_per_uid, 3 << 20);
+	ck_assert_uint_eq(c.limits.ring_memory_total, 4096);	/* the last one given */
+	ck_assert_uint_eq(c.limits.streams_per_client, 16);
+	ck_assert_uint_eq(c.limits.log_interval, 1);
+	expect_error("\nstreams_per_uid = 0\n", 2,
+		     "streams_per_uid: expected a whole number from 1 to 1000000, got '0'");
+	expect_error("streams_per_client = 17\n", 1,
+		     "streams_per_client: expected a whole number from 1 to 16, got '17'");
+	expect_error("request_rate = 10K\n", 1,
+		     "request_rate: expected a whole number from 1 to 1000000, got '10K'");
+	expect_error("ring_memory_per_uid = 1T\n", 1,
+		     "ring_memory_per_uid: expected a size in bytes (suffix K, M or G) from 1 to 1024G, got '1T'");
+	expect_error("ring_memory_total = 2048G\n", 1,
+		     "ring_memory_total: expected a size in bytes (suffix K, M or G) from 1 to 1024G, got '2048G'");
+	expect_error("ring_memory_total = -1M\n", 1,
+		     "ring_memory_total: expected a size in bytes (suffix K, M or G) from 1 to 1024G, got '-1M'");
+	expect_error("ring_memory_total = M\n", 1,
+		     "ring_memory_total: expected a size in bytes (suffix K, M or G) from 1 to 1024G, got 'M'");
+	expect_error("max_connections = 99999999999999999999\n", 1,
+		     "max_connections: expected a whole number from 1 to 1000000, got '99999999999999999999'");
+}
+END_TEST
+
 START_TEST(test_missing_equals)
 {
 	expect_error("# x\ndevice sim\n", 2, "expected 'key = value', got 'device sim'");
@@ -337,6 +382,7 @@ START_TEST(test_example_file)
 	ck_assert_str_eq(c.dsp, "");
 	ck_assert_str_eq(c.dsp_capture, "");
 	ck_assert_str_eq(c.policy, "");
+	ck_assert_mem_eq(&c.limits, &d.limits, sizeof(c.limits));
 }
 END_TEST
 
@@ -349,6 +395,7 @@ static Suite *conf_suite(void)
 	tcase_add_test(tc, test_every_key);
 	tcase_add_test(tc, test_values);
 	tcase_add_test(tc, test_unknown_key);
+	tcase_add_test(tc, test_limits);
 	tcase_add_test(tc, test_missing_equals);
 	tcase_add_test(tc, test_bad_rt_priority);
 	tcase_add_test(tc, test_bad_mlock);
